@@ -1,0 +1,192 @@
+"""The op registry: the `primitive` decorator, the table of ops, and lookup by name.
+
+A primitive's forward takes arrays (positional inputs, already promoted to one dtype) and
+keyword-only parameters; its backward takes `(ctx, grad)` and returns one gradient per
+positional input, written in mytorch ops so that it can itself be differentiated.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+from .. import _backend
+from .._dtype import can_cast, get_default_dtype, result_type_of
+from .._tensor import Tensor
+from ..autograd import grad_mode
+from ..autograd.graph import Node
+
+REGISTRY: dict[str, Primitive] = {}
+
+_state = grad_mode._state
+_is_array = _backend.is_array
+_asarray = _backend.asarray
+
+
+def _cast(x, npdt):
+    if type(x) is Tensor or isinstance(x, Tensor):
+        data = x._data
+        return data if data.dtype == npdt else data.astype(npdt)
+    return npdt.type(x)
+
+
+def _not_differentiable(ctx, grad):
+    raise RuntimeError(f"the derivative for '{ctx._op}' is not implemented.")
+
+
+class Primitive:
+    """A callable op with its own graph node class `<Name>Backward<overload>`."""
+
+    def __init__(self, forward, name, overload, promote, differentiable, node_name, view):
+        self.forward = forward
+        self.view = view
+        self.name = name
+        self.promote = promote
+        self.differentiable = differentiable
+        self.n_inputs = sum(
+            p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
+            for p in inspect.signature(forward).parameters.values()
+        )
+        cls_name = node_name or f"{''.join(w.capitalize() for w in name.split('_'))}Backward{overload}"
+        self.node_class = type(cls_name, (Node,), {"_rule": _not_differentiable, "_op": name})
+        self.__name__ = name
+        self.__doc__ = forward.__doc__
+
+    def backward(self, rule):
+        """Decorator: register the derivative rule `rule(ctx, grad) -> grads`."""
+        self.node_class._rule = rule
+        return rule
+
+    def __call__(self, *inputs, **params):
+        promote = self.promote
+        if promote:
+            if len(inputs) == 1:
+                dt = inputs[0].dtype
+            else:
+                dt = result_type_of(inputs)
+            if promote == "float" and not dt.is_floating_point:
+                dt = get_default_dtype()
+            npdt = dt._np
+            arrays = [_cast(x, npdt) for x in inputs]
+        else:
+            arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        try:
+            out = self.forward(*arrays, **params)
+        except ValueError as e:
+            raise _broadcast_error(e, arrays) from None
+        if not _is_array(out):
+            out = _asarray(out)
+        vc = inputs[0]._vc if self.view and out.base is not None else None
+        if (
+            _state.enabled
+            and self.differentiable
+            and out.dtype.kind == "f"
+            and any(isinstance(x, Tensor) and x._rg for x in inputs)
+        ):
+            return self._record(inputs, out, params, vc)
+        return Tensor._make(out, False, None, vc)
+
+    def _record(self, inputs, out, params, vc):
+        edges, meta, versions = [], [], []
+        for x in inputs:
+            if isinstance(x, Tensor):
+                edges.append((x._edge_node() if x._rg else None, 0))
+                meta.append((x._data.shape, x.dtype))
+                versions.append(x._vc[0])
+            else:
+                edges.append((None, 0))
+                meta.append(None)
+                versions.append(None)
+        result = Tensor._make(out, True, None, vc)
+        result.grad_fn = self.node_class(
+            inputs, tuple(edges), tuple(meta), out, result._vc, tuple(versions), params
+        )
+        return result
+
+
+def primitive(
+    name: str,
+    overload: int = 0,
+    *,
+    promote: str | None = None,
+    differentiable: bool = True,
+    node_name: str | None = None,
+    view: bool = False,
+):
+    """Register an op. `promote`: None (inputs as given), "binary" (torch's common dtype) or
+    "float" (common dtype, integers to the default float). `node_name` overrides the
+    `<Name>Backward<k>` class name where torch's differs. `view`: the output may share memory
+    with the first input, and then shares its version counter."""
+
+    def wrap(forward):
+        p = Primitive(forward, name, overload, promote, differentiable, node_name, view)
+        key = f"{name}.{overload}"
+        assert key not in REGISTRY, key
+        REGISTRY[key] = p
+        return p
+
+    return wrap
+
+
+def _broadcast_error(error, arrays):
+    """numpy's broadcasting ValueError, worded and classed as torch's."""
+    if "broadcast" not in str(error) or len(arrays) < 2:
+        return error
+    a, b = (getattr(x, "shape", ()) for x in arrays[:2])
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    for i in range(n - 1, -1, -1):
+        if a[i] != b[i] and 1 not in (a[i], b[i]):
+            return RuntimeError(
+                f"The size of tensor a ({a[i]}) must match the size of tensor b ({b[i]}) at "
+                f"non-singleton dimension {i}"
+            )
+    return RuntimeError(str(error))
+
+
+def inplace(self, op, *args):
+    """Run `op(self, *args)` and write the result into `self`, as torch's `x.op_(...)` does.
+
+    When the op is recorded, its node sees a snapshot of `self`, so the new node stays correct
+    while nodes that saved `self` earlier see the version bump and refuse to run.
+    """
+    recording = _state.enabled and (
+        self._rg or any(isinstance(a, Tensor) and a._rg for a in args)
+    )
+    if recording and self._rg and self.grad_fn is None:
+        raise RuntimeError(
+            "a leaf Variable that requires grad is being used in an in-place operation."
+        )
+    source = Tensor._make(self._data.copy(), self._rg, self.grad_fn) if recording else self
+    out = op(source, *args)
+    if out.dtype is not self.dtype:
+        if not can_cast(out.dtype, self.dtype):
+            raise RuntimeError(
+                f"result type {out.dtype._title} can't be cast to the desired output type "
+                f"{self.dtype._title}"
+            )
+        out = out.to(self.dtype)
+    if out._data.shape != self._data.shape:
+        raise RuntimeError(
+            f"output with shape {list(self._data.shape)} doesn't match the broadcast shape "
+            f"{list(out._data.shape)}"
+        )
+    self._data[...] = out._data
+    self._vc[0] += 1
+    if out._rg:
+        self.grad_fn = out.grad_fn
+        self._rg = True
+    return self
+
+
+# the functions Tensor's methods call
+from .linalg import dot_checked, matmul, mm_checked  # noqa: E402
+from .pointwise import (  # noqa: E402
+    abs, add, add_alpha, clone, copy, cos, div, div_mode, eq, exp, fill, floor_divide, ge, gt,
+    le, log, lt, mul, ne, neg, pow, reciprocal, relu, remainder, rsub, sigmoid, sign, sin, sqrt,
+    sub, sub_alpha, tanh, to_copy, where, zero,
+)  # fmt: skip
+from .reduce import mean, sum, sum_to_size  # noqa: E402
+from .shape import (  # noqa: E402
+    expand, flatten, getitem, permute, permute_T, reshape, squeeze, t, transpose, unbind,
+    unsqueeze, view, wrap_dim,
+)  # fmt: skip

@@ -1,0 +1,82 @@
+"""The backward pass: order the graph, sum gradients per node, call the rules, run hooks.
+
+It knows nodes, edges, hooks and `release()`; it knows no op, array library or dtype rule.
+Broadcasting is undone here and only here, with `sum_to_size` (a recorded op).
+"""
+
+from __future__ import annotations
+
+from .grad_mode import set_grad_enabled
+from .graph import AccumulateGrad
+
+
+def _collect(start) -> list:
+    """Every node reachable from `start`, without recursion (a 100,000-op chain is fine)."""
+    seen = set(start)
+    stack = list(start)
+    while stack:
+        node = stack.pop()
+        for child, _ in node.next_functions:
+            if child is not None and child not in seen:
+                seen.add(child)
+                stack.append(child)
+    return sorted(seen, key=lambda n: n._seq)
+
+
+def _reaching(nodes, targets) -> tuple:
+    """The nodes from which a target can be reached (targets None: every leaf accumulator).
+
+    A node's inputs were created before it, so one pass in creation order suffices. The same
+    pass tells each rule which of its inputs lead anywhere (`needs_input_grad`).
+    """
+    reach, hit = set(), set()
+    for node in nodes:
+        edges = node.next_functions
+        needs = tuple(child is not None and child in reach for child, _ in edges)
+        node.needs_input_grad = needs
+        is_target = isinstance(node, AccumulateGrad) if targets is None else node in targets
+        if is_target:
+            hit.add(node)
+        if is_target or True in needs:
+            reach.add(node)
+    return reach, hit
+
+
+def run_backward(roots, root_grads, targets, *, create_graph: bool, retain_graph: bool) -> dict:
+    """Propagate `root_grads` from `roots` (nodes); return {target node: gradient}."""
+    nodes = _collect(roots)
+    reach, hit = _reaching(nodes, targets)
+    pending = {}
+    for node, grad in zip(roots, root_grads):
+        if node in reach:
+            pending[node] = pending[node] + grad if node in pending else grad
+    captured = {}
+    with set_grad_enabled(create_graph):
+        for node in reversed(nodes):
+            grad = pending.pop(node, None)
+            if grad is None:
+                continue
+            if node._hooks:
+                for hook in tuple(node._hooks.values()):
+                    replaced = hook(grad)
+                    if replaced is not None:
+                        grad = replaced
+            if node._retain_hook is not None:
+                node._retain_hook(grad)
+            if node in hit:
+                captured[node] = grad
+            if True not in node.needs_input_grad:
+                continue
+            grads = node.vjp(grad)
+            for (child, _), meta, g in zip(node.next_functions, node._meta, grads):
+                if g is None or child is None or child not in reach:
+                    continue
+                shape, dtype = meta
+                if g.shape != shape:
+                    g = g.sum_to_size(shape)
+                if g.dtype is not dtype:
+                    g = g.to(dtype)
+                pending[child] = pending[child] + g if child in pending else g
+            if not retain_graph:
+                node.release()
+    return captured

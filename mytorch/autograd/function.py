@@ -1,0 +1,171 @@
+"""User-defined ops: `Function` with static forward/backward, as in `torch.autograd.Function`.
+
+The node is the ctx. A forward with several outputs gets one small slot node per output, all
+feeding the Function's node, so the engine keeps its one-output-per-node rule.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .grad_mode import _state, no_grad
+from .graph import FREED, Node, _next_seq
+
+
+class FunctionCtx(Node):
+    """The `ctx` of a user-defined op. Mirrors `torch.autograd.function.FunctionCtx`."""
+
+    _materialize = True
+    _saved = ()
+    _non_differentiable = ()
+    _dirty = ()
+
+    def save_for_backward(self, *tensors) -> None:
+        self._saved = tuple(tensors)
+        self._saved_versions = tuple(None if t is None else t._version for t in tensors)
+
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._saved is None:
+            raise RuntimeError(FREED)
+        for t, v in zip(self._saved, self._saved_versions):
+            if t is not None:
+                self._check(t, v, "")
+        return self._saved
+
+    def mark_non_differentiable(self, *tensors) -> None:
+        self._non_differentiable = tuple(id(t) for t in tensors)
+
+    def mark_dirty(self, *tensors) -> None:
+        self._dirty = tuple(id(t) for t in tensors)
+
+    def set_materialize_grads(self, value: bool) -> None:
+        self._materialize = bool(value)
+
+    def release(self) -> None:
+        self._saved = None
+
+
+class _Slots:
+    """The gradients of a multi-output Function's outputs, gathered as they arrive."""
+
+    shape = dtype = None  # lets the engine pass it through untouched
+
+    def __init__(self, grads):
+        self.grads = grads
+
+    def __add__(self, other):
+        return _Slots(
+            [a if b is None else b if a is None else a + b for a, b in zip(self.grads, other.grads)]
+        )
+
+
+class _OutputSlot(Node):
+    def vjp(self, grad):
+        grads = [None] * self._n
+        grads[self._index] = grad
+        return (_Slots(grads),)
+
+
+class Function:
+    """Base class for user-defined ops. Mirrors `torch.autograd.Function`."""
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError(
+            "You must implement the forward function for custom autograd.Function."
+        )
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(
+            "You must implement either the backward or vjp method for your custom "
+            "autograd.Function to use it with backward mode AD."
+        )
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        from .._tensor import Tensor
+
+        node_class = cls.__dict__.get("_node_class")
+        if node_class is None:
+            name = f"{cls.__name__}Backward"
+            node_class = type(name, (FunctionCtx,), {"_function": cls, "vjp": _function_vjp})
+            cls._node_class = node_class
+            cls._slot_class = type(name, (_OutputSlot,), {})
+        is_t = [isinstance(a, Tensor) for a in args]
+        recording = _state.enabled and any(t and a._rg for t, a in zip(is_t, args))
+        ctx = node_class.__new__(node_class)
+        ctx.next_functions = tuple(
+            (a._edge_node() if t and a._rg else None, 0) for t, a in zip(is_t, args)
+        )
+        ctx._meta = tuple((a.shape, a.dtype) if t else None for t, a in zip(is_t, args))
+        ctx.needs_input_grad = tuple(e[0] is not None for e in ctx.next_functions)
+        ctx._inputs = ctx._result = None
+        with no_grad():
+            outputs = cls.forward(ctx, *args, **kwargs)
+        single = not isinstance(outputs, tuple)
+        outs = (outputs,) if single else outputs
+        ctx._seq = _next_seq()
+        if not recording:
+            return outputs
+        ctx._n_outputs = len(outs)
+        ctx._output_meta = [(o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs]
+        wrapped = []
+        for i, o in enumerate(outs):
+            if not isinstance(o, Tensor) or not o.dtype.is_floating_point:
+                wrapped.append(o)
+                continue
+            if id(o) in ctx._non_differentiable:
+                wrapped.append(o.detach())
+                continue
+            if single:
+                node = ctx
+            else:
+                node = cls._slot_class.__new__(cls._slot_class)
+                node.next_functions = ((ctx, 0),)
+                node._meta = ((None, None),)
+                node.needs_input_grad = (True,)
+                node._inputs = node._result = None
+                node._index, node._n = i, len(outs)
+                node._seq = _next_seq()
+            if id(o) in ctx._dirty:
+                o.grad_fn, o._rg = node, True
+                wrapped.append(o)
+            else:
+                wrapped.append(Tensor._make(o._data, True, node, o._vc))
+        return wrapped[0] if single else tuple(wrapped)
+
+
+def _function_vjp(ctx, grad):
+    from .._creation import zeros
+
+    grads = grad.grads if isinstance(grad, _Slots) else [grad]
+    if ctx._materialize:
+        grads = [
+            zeros(m[0], dtype=m[1]) if g is None and m is not None else g
+            for g, m in zip(grads, ctx._output_meta)
+        ]
+    result = ctx._function.backward(ctx, *grads)
+    result = result if isinstance(result, tuple) else (result,)
+    n = len(ctx.next_functions)
+    if len(result) != n:
+        if len(result) > n and all(g is None for g in result[n:]):
+            result = result[:n]
+        else:
+            raise RuntimeError(
+                f"function {type(ctx).__name__} returned an incorrect number of gradients "
+                f"(expected {n}, got {len(result)})"
+            )
+    return result
+
+
+def once_differentiable(fn):
+    """Mirrors `torch.autograd.function.once_differentiable`: backward runs without recording."""
+
+    @functools.wraps(fn)
+    def wrapper(ctx, *grads):
+        with no_grad():
+            return fn(ctx, *grads)
+
+    return wrapper

@@ -1,0 +1,169 @@
+"""Random numbers: Generator, manual_seed and the random creation functions.
+
+Streams are reproducible within mytorch for a given seed; they are not torch's streams.
+"""
+
+from __future__ import annotations
+
+import numpy as _np
+
+from . import _dtype
+from ._creation import _check_device, _finish
+from ._tensor import Tensor, _dims
+
+
+class Generator:
+    """Mirrors `torch.Generator` (PCG64 underneath)."""
+
+    def __init__(self, device="cpu"):
+        _check_device(device)
+        self.device = device
+        self.manual_seed(67280421310721)
+
+    def manual_seed(self, seed: int) -> Generator:
+        seed = int(seed)
+        self._seed = seed
+        self._rng = _np.random.Generator(_np.random.PCG64(seed & (2**64 - 1)))
+        return self
+
+    def seed(self) -> int:
+        seed = int(_np.random.SeedSequence().entropy) & (2**63 - 1)
+        self.manual_seed(seed)
+        return seed
+
+    def initial_seed(self) -> int:
+        return self._seed
+
+    def get_state(self) -> Tensor:
+        import pickle
+
+        state = pickle.dumps((self._seed, self._rng.bit_generator.state))
+        return Tensor._make(_np.frombuffer(state, dtype=_np.uint8).copy())
+
+    def set_state(self, new_state: Tensor) -> Generator:
+        import pickle
+
+        self._seed, state = pickle.loads(new_state._data.tobytes())
+        self._rng.bit_generator.state = state
+        return self
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed: int) -> Generator:
+    """Mirrors `torch.manual_seed`."""
+    return default_generator.manual_seed(seed)
+
+
+def seed() -> int:
+    return default_generator.seed()
+
+
+def initial_seed() -> int:
+    return default_generator.initial_seed()
+
+
+def get_rng_state() -> Tensor:
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state: Tensor) -> None:
+    default_generator.set_state(new_state)
+
+
+def _rng(generator):
+    return (generator or default_generator)._rng
+
+
+def _float_dtype(dtype, name):
+    dt = dtype or _dtype.get_default_dtype()
+    if not dt.is_floating_point:
+        raise RuntimeError(f'"{name}" not implemented for \'{dt._title}\'')
+    return dt
+
+
+def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+         requires_grad=False, pin_memory=False) -> Tensor:  # fmt: skip
+    """Mirrors `torch.rand`: uniform on [0, 1)."""
+    _check_device(device)
+    dt = _float_dtype(dtype, "check_uniform_bounds")
+    data = _rng(generator).random(_dims(size), dtype=_np.float64)
+    return _finish(data.astype(dt._np), None, requires_grad)
+
+
+def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
+          requires_grad=False, pin_memory=False) -> Tensor:  # fmt: skip
+    """Mirrors `torch.randn`: standard normal."""
+    _check_device(device)
+    dt = _float_dtype(dtype, "normal_kernel_cpu")
+    data = _rng(generator).standard_normal(_dims(size))
+    return _finish(data.astype(dt._np), None, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
+            device=None, requires_grad=False) -> Tensor:  # fmt: skip
+    """Mirrors `torch.randint(low=0, high, size)`: int64 unless dtype is given."""
+    _check_device(device)
+    if size is None:
+        low, high, size = 0, low, high
+    if high is None or size is None:
+        raise TypeError("randint() missing required arguments 'high' and 'size'")
+    if low >= high:
+        raise RuntimeError(
+            f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
+        )
+    data = _rng(generator).integers(low, high, size=_dims((size,)), dtype=_np.int64)
+    return _finish(data, dtype or _dtype.int64, requires_grad)
+
+
+def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
+             requires_grad=False, pin_memory=False) -> Tensor:  # fmt: skip
+    """Mirrors `torch.randperm`."""
+    _check_device(device)
+    if n < 0:
+        raise RuntimeError(f"n must be non-negative, got{n}")
+    return _finish(_rng(generator).permutation(int(n)), dtype or _dtype.int64, requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
+           device=None, requires_grad=False) -> Tensor:  # fmt: skip
+    """Mirrors `torch.normal` (tensor or float mean and std, or floats with `size`)."""
+    _check_device(device)
+    m = mean._data if isinstance(mean, Tensor) else mean
+    s = std._data if isinstance(std, Tensor) else std
+    if size is None and not isinstance(mean, Tensor) and not isinstance(std, Tensor):
+        raise TypeError("normal() received an invalid combination of arguments: give size")
+    if _np.any(_np.asarray(s) < 0):
+        raise RuntimeError(f"normal expects all elements of std >= 0.0")
+    shape = _dims((size,)) if size is not None else _np.broadcast_shapes(_np.shape(m), _np.shape(s))
+    ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
+    dt = dtype or (ref.dtype if ref is not None else _dtype.get_default_dtype())
+    data = m + s * _rng(generator).standard_normal(shape)
+    return _finish(_np.asarray(data).astype(dt._np), None, requires_grad)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:  # noqa: A002
+    """Mirrors `torch.bernoulli`: draws 1 with probability `input` (or `p`)."""
+    probs = input._data if p is None else _np.full(input._data.shape, p)
+    if _np.any((probs < 0) | (probs > 1)):
+        raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
+    data = _rng(generator).random(probs.shape) < probs
+    return Tensor._make(data.astype(input._data.dtype))
+
+
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+              memory_format=None) -> Tensor:  # noqa: A002  # fmt: skip
+    return rand(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
+               memory_format=None) -> Tensor:  # noqa: A002  # fmt: skip
+    return randn(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
+                 requires_grad=False, memory_format=None) -> Tensor:  # noqa: A002  # fmt: skip
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
