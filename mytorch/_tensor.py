@@ -465,7 +465,7 @@ class Tensor:
         return _ops.remainder(self, other)
 
     def __rmod__(self, other):
-        return _ops.remainder(other, self)
+        return _ops.rremainder(self, other)
 
     def __pow__(self, exponent):
         return _ops.pow(self, exponent)
@@ -505,6 +505,24 @@ class Tensor:
 
     def __ge__(self, other):
         return _ops.ge(self, other)
+
+    def __and__(self, other):
+        return _ops.bitwise_and(self, other)
+
+    __rand__ = __and__
+
+    def __or__(self, other):
+        return _ops.bitwise_or(self, other)
+
+    __ror__ = __or__
+
+    def __xor__(self, other):
+        return _ops.bitwise_xor(self, other)
+
+    __rxor__ = __xor__
+
+    def __invert__(self):
+        return _ops.bitwise_not(self)
 
     def __iadd__(self, other):
         return self.add_(other)
@@ -592,6 +610,9 @@ class Tensor:
 
     def reciprocal(self):
         return _ops.reciprocal(self)
+
+    def sign(self):
+        return _ops.sign(self)
 
     # ---- reductions ---------------------------------------------------------------------------
 

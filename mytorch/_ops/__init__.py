@@ -8,6 +8,7 @@ positional input, written in mytorch ops so that it can itself be differentiated
 from __future__ import annotations
 
 import inspect
+import warnings
 
 from .. import _backend
 from .._dtype import can_cast, get_default_dtype, result_type_of
@@ -16,6 +17,10 @@ from ..autograd import grad_mode
 from ..autograd.graph import Node
 
 REGISTRY: dict[str, Primitive] = {}
+
+# torch computes inf and nan silently; numpy's floating-point warnings from forwards are dropped
+# by module, which costs nothing unless a warning is raised
+warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"mytorch\._ops\.")
 
 _state = grad_mode._state
 _is_array = _backend.is_array
@@ -181,8 +186,8 @@ def inplace(self, op, *args):
 # the functions Tensor's methods call
 from .linalg import dot_checked, matmul, mm_checked  # noqa: E402
 from .pointwise import (  # noqa: E402
-    abs, add, add_alpha, clone, copy, cos, div, div_mode, eq, exp, fill, floor_divide, ge, gt,
-    le, log, lt, mul, ne, neg, pow, reciprocal, relu, remainder, rsub, sigmoid, sign, sin, sqrt,
+    abs, add, add_alpha, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clone, copy, cos, div, div_mode, eq, exp, fill, floor_divide, ge, gt,
+    le, log, lt, mul, ne, neg, pow, reciprocal, relu, remainder, rremainder, rsub, sigmoid, sign, sin, sqrt,
     sub, sub_alpha, tanh, to_copy, where, zero,
 )  # fmt: skip
 from .reduce import mean, sum, sum_to_size  # noqa: E402

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from .. import _backend
 from . import primitive
 
@@ -128,7 +130,13 @@ def _remainder(a, b):
 @_remainder.backward
 def _(ctx, grad):
     a, b = ctx.inputs
-    return grad, (-grad * floor_divide(a, b) if _needs(ctx, 1) else None)
+    return grad, (-grad * _div_rounded(a, b, rounding_mode="floor") if _needs(ctx, 1) else None)
+
+
+@primitive("rremainder", promote="binary", node_name="NotImplemented")
+def rremainder(a, b):
+    """`b % a`: torch records no derivative for a number modulo a tensor."""
+    return xp(a).remainder(b, a)
 
 
 @primitive("neg")
@@ -167,7 +175,11 @@ def _rpow(base, exponent):
 
 def _pow_exponent_grad(grad, base, exponent, result):
     # NOTE: d/de b**e = b**e log b, taken as 0 where b == 0 and e >= 0 (torch's convention)
-    return grad * where((base == 0) & (exponent >= 0), 0.0, result * log(base))
+    if not isinstance(base, (int, float)):
+        return grad * where((base == 0) & (exponent >= 0), 0.0, result * log(base))
+    if base == 0:
+        return grad * where(exponent >= 0, 0.0, result * float("-inf"))
+    return grad * (result * (math.log(base) if base > 0 else float("nan")))
 
 
 @_pow.backward
@@ -201,9 +213,14 @@ def _(ctx, grad):
     return grad * sign(ctx.inputs[0])
 
 
-@primitive("sign", differentiable=False)
+@primitive("sign")
 def sign(x):
     return xp(x).sign(x)
+
+
+@sign.backward
+def _(ctx, grad):
+    return _zeros(grad)
 
 
 @primitive("exp", promote="float")
@@ -308,7 +325,15 @@ le = _compare("le", lambda a, b: a <= b)
 gt = _compare("gt", lambda a, b: a > b)
 ge = _compare("ge", lambda a, b: a >= b)
 logical_and = _compare("logical_and", lambda a, b: xp(a).logical_and(a, b))
+logical_or = _compare("logical_or", lambda a, b: xp(a).logical_or(a, b))
 bitwise_and = _compare("bitwise_and", lambda a, b: a & b)
+bitwise_or = _compare("bitwise_or", lambda a, b: a | b)
+bitwise_xor = _compare("bitwise_xor", lambda a, b: a ^ b)
+
+
+@primitive("bitwise_not", differentiable=False)
+def bitwise_not(x):
+    return ~x
 
 
 @primitive("where")

@@ -316,6 +316,8 @@ def _normalise_index(index):
             i = i._data if i.ndim else (bool(i._data) if i.dtype._name == "bool" else int(i._data))
         elif isinstance(i, list):
             i = _backend.asarray(i)
+        elif _backend.is_array(i):
+            pass
         elif not isinstance(i, (slice, type(None), type(Ellipsis), bool)):
             i = operator.index(i)
         out.append(i)

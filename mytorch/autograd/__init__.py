@@ -14,6 +14,7 @@ import sys
 from . import grad_mode
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
+from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -213,15 +214,6 @@ def grad(
                 g = zeros_like(t)
         result.append(g)
     return tuple(result)
-
-
-def __getattr__(name):
-    # gradcheck pulls in more of the package; load it on first use to keep import fast
-    if name in ("gradcheck", "gradgradcheck"):
-        from . import gradcheck as module
-
-        return getattr(module, name)
-    raise AttributeError(f"module 'mytorch.autograd' has no attribute {name!r}")
 
 
 _ = grad_mode  # re-exported module
