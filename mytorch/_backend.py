@@ -6,6 +6,7 @@ Only this module may import an array library by name; cupy support comes later.
 import numpy as np
 
 ndarray = np.ndarray
+scalar_types = np.generic
 
 
 def xp(array):

@@ -23,8 +23,10 @@ class device:  # noqa: N801 - torch spells it lowercase
         self.index = int(idx) if idx else index
 
     def __repr__(self) -> str:
-        return f"device(type='{self.type}')" if self.index is None else (
-            f"device(type='{self.type}', index={self.index})"
+        return (
+            f"device(type='{self.type}')"
+            if self.index is None
+            else (f"device(type='{self.type}', index={self.index})")
         )
 
     def __str__(self) -> str:
@@ -47,10 +49,9 @@ def _check_device(dev) -> None:
 def _finish(data, dtype, requires_grad) -> Tensor:
     if dtype is not None and data.dtype != dtype._np:
         data = data.astype(dtype._np)
-    t = Tensor._make(data)
-    if requires_grad:
-        t.requires_grad_(True)
-    return t
+    if requires_grad and data.dtype.kind != "f":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require gradients")
+    return Tensor._make(data, bool(requires_grad))
 
 
 def _infer_array(data):
@@ -174,13 +175,14 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError(
-            "upper bound and larger bound inconsistent with step sign"
-        )
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     is_float = any(isinstance(v, float) for v in (start, end, step))
     dt = dtype or (_dtype.get_default_dtype() if is_float else _dtype.int64)
     n = max(math.ceil((end - start) / step), 0)
-    data = start + _xp.arange(n, dtype=_np_float64 if is_float or dt.is_floating_point else None) * step
+    data = (
+        start
+        + _xp.arange(n, dtype=_np_float64 if is_float or dt.is_floating_point else None) * step
+    )
     return _finish(data.astype(dt._np), None, requires_grad)
 
 

@@ -21,6 +21,7 @@ _NON_LEAF_GRAD = (
     "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead."
 )
 
+
 def _dims(dims) -> tuple:
     """Accept sizes as varargs or as one tuple/list/Size, as torch does."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
@@ -112,7 +113,7 @@ class Tensor:
 
     @property
     def grad(self):
-        if self.grad_fn is not None and not self._retains_grad:
+        if self._grad is None and self.grad_fn is not None and not self._retains_grad:
             warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
@@ -435,7 +436,7 @@ class Tensor:
         return _ops.add(self, other)
 
     def __radd__(self, other):
-        return _ops.add(other, self)
+        return _ops.add(self, other)
 
     def __sub__(self, other):
         return _ops.sub(self, other)
@@ -447,7 +448,7 @@ class Tensor:
         return _ops.mul(self, other)
 
     def __rmul__(self, other):
-        return _ops.mul(other, self)
+        return _ops.mul(self, other)
 
     def __truediv__(self, other):
         return _ops.div(self, other)
@@ -489,9 +490,13 @@ class Tensor:
         return _ops.abs(self)
 
     def __eq__(self, other):
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented  # torch compares tensors with None or strings as unequal
         return _ops.eq(self, other)
 
     def __ne__(self, other):
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented
         return _ops.ne(self, other)
 
     def __lt__(self, other):
@@ -718,6 +723,9 @@ class Tensor:
 
     def copy_(self, src, non_blocking=False):
         return _ops.inplace(self, _ops.copy, src)
+
+
+_OPERANDS = (Tensor, int, float, _backend.ndarray, _backend.scalar_types)
 
 
 def _rebuild(data, requires_grad):

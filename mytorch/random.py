@@ -79,7 +79,7 @@ def _rng(generator):
 def _float_dtype(dtype, name):
     dt = dtype or _dtype.get_default_dtype()
     if not dt.is_floating_point:
-        raise RuntimeError(f'"{name}" not implemented for \'{dt._title}\'')
+        raise RuntimeError(f"\"{name}\" not implemented for '{dt._title}'")
     return dt
 
 

@@ -162,7 +162,7 @@ def _build(spec, role: str, other=None):
 def _run(fn, *args):
     try:
         return fn(*args), None
-    except Exception as e:  # noqa: BLE001 - the class is what we compare
+    except Exception as e:  # the class is what we compare
         return None, e
 
 
@@ -175,9 +175,7 @@ def _mismatch(ours, theirs) -> str | None:
     if tuple(ours.shape) != tuple(theirs.shape):
         return f"shape {tuple(ours.shape)} != {tuple(theirs.shape)}"
     try:
-        torch.testing.assert_close(
-            torch.from_numpy(np.array(ours.numpy())), theirs, equal_nan=True
-        )
+        torch.testing.assert_close(torch.from_numpy(np.array(ours.numpy())), theirs, equal_nan=True)
     except AssertionError as e:
         return f"values differ: {ours.numpy()} vs {theirs.numpy()} ({str(e).splitlines()[0]})"
     return None
@@ -201,7 +199,7 @@ def _compare_op(fn, a, b) -> str | None:
 
 
 def _report(failures: list) -> str:
-    head = "\n".join(failures[:25])
+    head = "\n".join(f[:200] for f in failures[:25])
     return f"{len(failures)} mismatches with torch:\n{head}"
 
 
@@ -344,7 +342,12 @@ def test_binary_op_matches_torch_on_drawn_operands(data, op, shapes):
     role = _ROLE.get(op, "rhs")
     a = data.draw(_operand(shapes.input_shapes[0], "lhs", allow_python=data.draw(st.booleans())))
     b = data.draw(
-        _operand(shapes.input_shapes[1], role, _dtype_name(a[0]), allow_python=_dtype_name(a[0]) is not None)
+        _operand(
+            shapes.input_shapes[1],
+            role,
+            _dtype_name(a[0]),
+            allow_python=_dtype_name(a[0]) is not None,
+        )
     )
     if _dtype_name(b[0]) == "uint8" and type(a[0]) is int:
         a = (abs(a[0]), abs(a[0]), a[2])  # uint8 with a negative int: its own test below
@@ -357,16 +360,14 @@ def test_binary_op_matches_torch_on_drawn_operands(data, op, shapes):
 
 
 @pytest.mark.parametrize("op", ["floordiv", "mod"])
-@pytest.mark.parametrize("name", sorted(INTEGRAL))
-def test_integer_division_by_zero_raises_like_torch(op, name):
+def test_integer_division_by_zero_raises_like_torch(op):
     fn = OPS[op]
-    arr = np.array([5, 0, 3], dtype=name)
-    zeros = np.array([1, 0, 0], dtype=name)
-    for divisor in (0, "tensor"):
-        for lib, a in ((torch, torch.from_numpy(arr.copy())), (mytorch, mytorch.from_numpy(arr))):
-            d = divisor if divisor == 0 else lib.from_numpy(zeros.copy())
-            with pytest.raises(RuntimeError, match="ZeroDivisionError"):
-                fn(a, d)
+    for name in sorted(INTEGRAL):
+        arr, zeros = np.array([5, 0, 3], dtype=name), np.array([1, 0, 0], dtype=name)
+        for lib in (torch, mytorch):
+            for divisor in (0, lib.from_numpy(zeros.copy())):
+                with pytest.raises(RuntimeError, match="ZeroDivisionError"):
+                    fn(lib.from_numpy(arr.copy()), divisor)
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,12 @@ def _cast(x, npdt):
     if type(x) is Tensor or isinstance(x, Tensor):
         data = x._data
         return data if data.dtype == npdt else data.astype(npdt)
+    if not isinstance(x, _NUMBERS):
+        raise TypeError(f"expected a Tensor or a number as an operand, got {type(x).__name__}")
     return npdt.type(x)
+
+
+_NUMBERS = (int, float, _backend.scalar_types)
 
 
 def _not_differentiable(ctx, grad):
@@ -41,7 +46,7 @@ def _not_differentiable(ctx, grad):
 class Primitive:
     """A callable op with its own graph node class `<Name>Backward<overload>`."""
 
-    def __init__(self, forward, name, overload, promote, differentiable, node_name, view):
+    def __init__(self, forward, name, overload, promote, differentiable, node_name, view, shown):
         self.forward = forward
         self.view = view
         self.name = name
@@ -51,8 +56,11 @@ class Primitive:
             p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
             for p in inspect.signature(forward).parameters.values()
         )
-        cls_name = node_name or f"{''.join(w.capitalize() for w in name.split('_'))}Backward{overload}"
-        self.node_class = type(cls_name, (Node,), {"_rule": _not_differentiable, "_op": name})
+        cls_name = (
+            node_name or f"{''.join(w.capitalize() for w in name.split('_'))}Backward{overload}"
+        )
+        attrs = {"_rule": _not_differentiable, "_op": name, "_shown": shown}
+        self.node_class = type(cls_name, (Node,), attrs)
         self.__name__ = name
         self.__doc__ = forward.__doc__
 
@@ -116,14 +124,16 @@ def primitive(
     differentiable: bool = True,
     node_name: str | None = None,
     view: bool = False,
+    shown: tuple | None = None,
 ):
     """Register an op. `promote`: None (inputs as given), "binary" (torch's common dtype) or
     "float" (common dtype, integers to the default float). `node_name` overrides the
     `<Name>Backward<k>` class name where torch's differs. `view`: the output may share memory
-    with the first input, and then shares its version counter."""
+    with the first input, and then shares its version counter. `shown`: the inputs torch lists
+    in `next_functions` where it leaves some out (numbers it takes as plain arguments)."""
 
     def wrap(forward):
-        p = Primitive(forward, name, overload, promote, differentiable, node_name, view)
+        p = Primitive(forward, name, overload, promote, differentiable, node_name, view, shown)
         key = f"{name}.{overload}"
         assert key not in REGISTRY, key
         REGISTRY[key] = p
@@ -154,9 +164,7 @@ def inplace(self, op, *args):
     When the op is recorded, its node sees a snapshot of `self`, so the new node stays correct
     while nodes that saved `self` earlier see the version bump and refuse to run.
     """
-    recording = _state.enabled and (
-        self._rg or any(isinstance(a, Tensor) and a._rg for a in args)
-    )
+    recording = _state.enabled and (self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
     if recording and self._rg and self.grad_fn is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."

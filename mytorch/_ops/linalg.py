@@ -123,9 +123,7 @@ def mm_checked(a, b):
 def dot_checked(a, b):
     """Mirrors `torch.dot`: two 1-d tensors of one length."""
     if a.ndim != 1 or b.ndim != 1:
-        raise RuntimeError(
-            f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors"
-        )
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
     if a.shape[0] != b.shape[0]:
         raise RuntimeError(
             "inconsistent tensor size, expected tensor [{0}] and src [{1}] to have the same "

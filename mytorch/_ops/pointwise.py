@@ -46,7 +46,7 @@ def _(ctx, grad):
     return grad, (-grad if alpha == 1 else grad * -alpha)
 
 
-@primitive("rsub", 1, promote="binary")
+@primitive("rsub", 1, promote="binary", shown=(0,))
 def rsub(a, b):
     """`b - a`, what `2 - x` records in torch."""
     return b - a
@@ -107,12 +107,12 @@ def _(ctx, grad):
     return -grad * r * r
 
 
-@primitive("floor_divide", promote="binary", node_name="NotImplemented")
+@primitive("floor_divide", promote="binary", node_name="NotImplemented", shown=(0,))
 def floor_divide(a, b):
     return xp(a).floor_divide(a, b)
 
 
-@primitive("remainder", 0, promote="binary")
+@primitive("remainder", 0, promote="binary", shown=(0,))
 def _remainder_scalar(a, b):
     return xp(a).remainder(a, b)
 
@@ -133,7 +133,7 @@ def _(ctx, grad):
     return grad, (-grad * _div_rounded(a, b, rounding_mode="floor") if _needs(ctx, 1) else None)
 
 
-@primitive("rremainder", promote="binary", node_name="NotImplemented")
+@primitive("rremainder", promote="binary", node_name="NotImplemented", shown=(0,))
 def rremainder(a, b):
     """`b % a`: torch records no derivative for a number modulo a tensor."""
     return xp(a).remainder(b, a)
@@ -149,7 +149,7 @@ def _(ctx, grad):
     return -grad
 
 
-@primitive("pow", 0, promote="binary")
+@primitive("pow", 0, promote="binary", shown=(0,))
 def _pow_scalar(x, exponent):
     return xp(x).power(x, exponent)
 
@@ -168,7 +168,7 @@ def _pow(x, exponent):
     return xp(x).power(x, exponent)
 
 
-@primitive("pow", 2, promote="binary")
+@primitive("pow", 2, promote="binary", shown=(1,))
 def _rpow(base, exponent):
     return xp(base).power(base, exponent)
 
@@ -336,7 +336,7 @@ def bitwise_not(x):
     return ~x
 
 
-@primitive("where")
+@primitive("where", shown=(1, 2))
 def _where(condition, a, b):
     return xp(a).where(condition, a, b)
 
@@ -391,7 +391,7 @@ def _(ctx, grad):
     return _zeros(grad)
 
 
-@primitive("fill", 2)
+@primitive("fill", 2, shown=(0,))
 def fill(x, value):
     return xp(x).full_like(x, value)
 

@@ -310,9 +310,7 @@ def _normalise_index(index):
     for i in items:
         if isinstance(i, Tensor):
             if i.dtype.is_floating_point:
-                raise IndexError(
-                    "tensors used as indices must be long, int, byte or bool tensors"
-                )
+                raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
             i = i._data if i.ndim else (bool(i._data) if i.dtype._name == "bool" else int(i._data))
         elif isinstance(i, list):
             i = _backend.asarray(i)

@@ -111,7 +111,7 @@ def backward(
     if retain_graph is None:
         retain_graph = create_graph
     if inputs is not None:
-        inputs = _as_tuple(inputs)
+        inputs = _as_tuple(inputs.values() if isinstance(inputs, dict) else inputs)
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
     roots_grads = _root_grads(outputs, grad_tensors, create_graph)
@@ -167,6 +167,11 @@ def grad(
     from .._creation import zeros_like
 
     outputs = _as_tuple(outputs)
+    if isinstance(inputs, dict):
+        keys = list(inputs)
+        values = grad(outputs, list(inputs.values()), grad_outputs, retain_graph, create_graph,
+                      only_inputs, allow_unused, is_grads_batched, materialize_grads)  # fmt: skip
+        return dict(zip(keys, values))
     inputs_t = _as_tuple(inputs)
     if is_grads_batched:
         raise NotImplementedError("grad(): is_grads_batched=True is not supported yet")
@@ -194,13 +199,18 @@ def grad(
     if not implicit:
         _check_outputs(outputs)
     targets = {t._edge_node(): t for t in inputs_t}
-    captured = run_backward(
-        [outputs[i]._edge_node() for i in live],
-        [root_grads[i] for i in live],
-        targets,
-        create_graph=create_graph,
-        retain_graph=retain_graph,
-    )
+    state = grad_mode._state
+    outer, state.implicit_higher_order = state.implicit_higher_order, implicit
+    try:
+        captured = run_backward(
+            [outputs[i]._edge_node() for i in live],
+            [root_grads[i] for i in live],
+            targets,
+            create_graph=create_graph,
+            retain_graph=retain_graph,
+        )
+    finally:
+        state.implicit_higher_order = outer
     result = []
     for i, t in enumerate(inputs_t):
         g = captured.get(t._edge_node())
@@ -211,7 +221,8 @@ def grad(
                     "graph. Set allow_unused=True if this is the desired behavior."
                 )
             if materialize_grads:
-                g = zeros_like(t)
+                # torch's zeros take part in a recorded graph; the implicit mode's are constants
+                g = zeros_like(t, requires_grad=create_graph and not implicit)
         result.append(g)
     return tuple(result)
 

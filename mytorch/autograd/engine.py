@@ -16,7 +16,7 @@ def _collect(start) -> list:
     stack = list(start)
     while stack:
         node = stack.pop()
-        for child, _ in node.next_functions:
+        for child, _ in node._edges:
             if child is not None and child not in seen:
                 seen.add(child)
                 stack.append(child)
@@ -31,7 +31,7 @@ def _reaching(nodes, targets) -> tuple:
     """
     reach, hit = set(), set()
     for node in nodes:
-        edges = node.next_functions
+        edges = node._edges
         needs = tuple(child is not None and child in reach for child, _ in edges)
         node.needs_input_grad = needs
         is_target = isinstance(node, AccumulateGrad) if targets is None else node in targets
@@ -68,7 +68,7 @@ def run_backward(roots, root_grads, targets, *, create_graph: bool, retain_graph
             if True not in node.needs_input_grad:
                 continue
             grads = node.vjp(grad)
-            for (child, _), meta, g in zip(node.next_functions, node._meta, grads):
+            for (child, _), meta, g in zip(node._edges, node._meta, grads):
                 if g is None or child is None or child not in reach:
                     continue
                 shape, dtype = meta

@@ -7,6 +7,7 @@ feeding the Function's node, so the engine keeps its one-output-per-node rule.
 from __future__ import annotations
 
 import functools
+import weakref
 
 from .grad_mode import _state, no_grad
 from .graph import FREED, Node, _next_seq
@@ -19,6 +20,15 @@ class FunctionCtx(Node):
     _saved = ()
     _non_differentiable = ()
     _dirty = ()
+    _output_nodes = ()
+
+    @property
+    def needs_input_grad(self) -> tuple:
+        return self._forward_needs  # fixed when forward ran, as in torch
+
+    @needs_input_grad.setter
+    def needs_input_grad(self, value) -> None:
+        pass  # the engine's per-pass pruning does not apply to user code
 
     def save_for_backward(self, *tensors) -> None:
         self._saved = tuple(tensors)
@@ -28,10 +38,20 @@ class FunctionCtx(Node):
     def saved_tensors(self) -> tuple:
         if self._saved is None:
             raise RuntimeError(FREED)
-        for t, v in zip(self._saved, self._saved_versions):
+        saved = tuple(self._unpack(t) for t in self._saved)
+        for t, v in zip(saved, self._saved_versions):
             if t is not None:
                 self._check(t, v, "")
-        return self._saved
+        return saved
+
+    def _unpack(self, t):
+        # a saved output comes back with this op as its grad_fn, so higher orders flow through it
+        if not isinstance(t, _SavedOutput):
+            return t
+        from .._tensor import Tensor
+
+        node = self._output_nodes[t.index]()
+        return Tensor._make(t.data, node is not None, node, t.vc)
 
     def mark_non_differentiable(self, *tensors) -> None:
         self._non_differentiable = tuple(id(t) for t in tensors)
@@ -44,6 +64,13 @@ class FunctionCtx(Node):
 
     def release(self) -> None:
         self._saved = None
+
+
+class _SavedOutput:
+    """A saved output, kept as its array (a Tensor here would make a reference cycle)."""
+
+    def __init__(self, index, tensor):
+        self.index, self.data, self.vc = index, tensor._data, tensor._vc
 
 
 class _Slots:
@@ -96,11 +123,9 @@ class Function:
         is_t = [isinstance(a, Tensor) for a in args]
         recording = _state.enabled and any(t and a._rg for t, a in zip(is_t, args))
         ctx = node_class.__new__(node_class)
-        ctx.next_functions = tuple(
-            (a._edge_node() if t and a._rg else None, 0) for t, a in zip(is_t, args)
-        )
+        ctx._edges = tuple((a._edge_node() if t and a._rg else None, 0) for t, a in zip(is_t, args))
         ctx._meta = tuple((a.shape, a.dtype) if t else None for t, a in zip(is_t, args))
-        ctx.needs_input_grad = tuple(e[0] is not None for e in ctx.next_functions)
+        ctx._forward_needs = tuple(e[0] is not None for e in ctx._edges)
         ctx._inputs = ctx._result = None
         with no_grad():
             outputs = cls.forward(ctx, *args, **kwargs)
@@ -111,7 +136,7 @@ class Function:
             return outputs
         ctx._n_outputs = len(outs)
         ctx._output_meta = [(o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs]
-        wrapped = []
+        wrapped, nodes = [], []
         for i, o in enumerate(outs):
             if not isinstance(o, Tensor) or not o.dtype.is_floating_point:
                 wrapped.append(o)
@@ -123,7 +148,7 @@ class Function:
                 node = ctx
             else:
                 node = cls._slot_class.__new__(cls._slot_class)
-                node.next_functions = ((ctx, 0),)
+                node._edges = ((ctx, 0),)
                 node._meta = ((None, None),)
                 node.needs_input_grad = (True,)
                 node._inputs = node._result = None
@@ -134,7 +159,22 @@ class Function:
                 wrapped.append(o)
             else:
                 wrapped.append(Tensor._make(o._data, True, node, o._vc))
+            nodes.append((i, node))
+        _remember_saved_outputs(ctx, outs, nodes)
         return wrapped[0] if single else tuple(wrapped)
+
+
+def _remember_saved_outputs(ctx, outs, nodes):
+    if not ctx._saved:
+        return
+    refs = [None] * len(outs)
+    for i, node in nodes:
+        refs[i] = weakref.ref(node)
+    ctx._output_nodes = tuple(refs)
+    index = {id(o): i for i, node in nodes for o in (outs[i],)}
+    ctx._saved = tuple(
+        _SavedOutput(index[id(t)], t) if t is not None and id(t) in index else t for t in ctx._saved
+    )
 
 
 def _function_vjp(ctx, grad):
@@ -148,7 +188,7 @@ def _function_vjp(ctx, grad):
         ]
     result = ctx._function.backward(ctx, *grads)
     result = result if isinstance(result, tuple) else (result,)
-    n = len(ctx.next_functions)
+    n = len(ctx._edges)
     if len(result) != n:
         if len(result) > n and all(g is None for g in result[n:]):
             result = result[:n]
@@ -165,7 +205,41 @@ def once_differentiable(fn):
 
     @functools.wraps(fn)
     def wrapper(ctx, *grads):
+        from .._tensor import Tensor
+
+        # torch marks the results when an incoming gradient has a graph; mytorch's implicit
+        # higher-order mode marks them always, since it would otherwise read them as constants
+        recording = _state.enabled and (
+            _state.implicit_higher_order or any(isinstance(g, Tensor) and g._rg for g in grads)
+        )
         with no_grad():
-            return fn(ctx, *grads)
+            result = fn(ctx, *grads)
+        if not recording:
+            return result
+        # differentiating these results again must fail loudly, not read as zero
+        single = not isinstance(result, tuple)
+        out = tuple(_delayed_error(ctx, g) for g in ((result,) if single else result))
+        return out[0] if single else out
 
     return wrapper
+
+
+class _DelayedError(Node):
+    def vjp(self, grad):
+        raise RuntimeError(
+            "trying to differentiate twice a function that was marked with @once_differentiable"
+        )
+
+
+def _delayed_error(ctx, grad):
+    from .._tensor import Tensor
+
+    if not isinstance(grad, Tensor) or not grad.dtype.is_floating_point:
+        return grad
+    node = _DelayedError.__new__(_DelayedError)
+    node._edges = tuple(e for e in ctx._edges if e[0] is not None)
+    node._meta = ((None, None),) * len(node._edges)
+    node.needs_input_grad = (True,) * len(node._edges)
+    node._inputs = node._result = None
+    node._seq = _next_seq()
+    return Tensor._make(grad._data, True, node)

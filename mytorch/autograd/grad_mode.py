@@ -7,6 +7,7 @@ import threading
 class _State(threading.local):
     enabled = True
     inference = False
+    implicit_higher_order = False  # inside grad() running mytorch's higher-order default
 
 
 _state = _State()
@@ -76,7 +77,9 @@ class set_grad_enabled(_Mode):  # noqa: N801
 
     def __init__(self, mode: bool):
         if not isinstance(mode, bool):
-            raise TypeError(f"set_grad_enabled(): argument 'mode' must be bool, not {type(mode).__name__}")
+            raise TypeError(
+                f"set_grad_enabled(): argument 'mode' must be bool, not {type(mode).__name__}"
+            )
         self._args = (mode,)
         self._prev = (_state.enabled, _state.inference)
         _state.enabled = mode
@@ -86,6 +89,11 @@ class set_grad_enabled(_Mode):  # noqa: N801
 
     def __enter__(self):
         return self
+
+    def __call__(self, fn):
+        # as a decorator it must not change the mode where it is written
+        _state.enabled = self._prev[0]
+        return super().__call__(fn)
 
 
 class inference_mode(_Mode):  # noqa: N801

@@ -98,7 +98,9 @@ def gradcheck(
     inputs = _tensors(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
     if not diff_idx:
-        raise ValueError("gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True.")
+        raise ValueError(
+            "gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True."
+        )
     for i in diff_idx:
         if inputs[i].dtype._name != "float64":
             import warnings

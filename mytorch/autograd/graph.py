@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import re
 import weakref
 
 _next_seq = itertools.count().__next__
@@ -21,13 +22,11 @@ class RemovableHandle:
     _ids = itertools.count()
 
     def __init__(self, hooks: dict):
-        self._hooks = weakref.ref(hooks)
+        self._hooks = hooks
         self.id = next(RemovableHandle._ids)
 
     def remove(self) -> None:
-        hooks = self._hooks()
-        if hooks is not None:
-            hooks.pop(self.id, None)
+        self._hooks.pop(self.id, None)
 
     def __enter__(self):
         return self
@@ -39,7 +38,8 @@ class RemovableHandle:
 class Node:
     """A recorded op. It is also the `ctx` its derivative rule receives.
 
-    Fields: `next_functions` ((node or None, 0) per positional input, as torch shows them),
+    Fields: `_edges` ((node or None, 0) per positional input; `next_functions` shows the ones
+    torch shows),
     `_meta` ((shape, dtype) per input, so the engine can unbroadcast and cast), `_seq` (creation
     order, a valid topological order), and what the rule needs: the inputs, the output array and
     the op's keyword parameters as attributes.
@@ -51,7 +51,7 @@ class Node:
 
     def __init__(self, inputs, edges, meta, result, result_vc, versions, params):
         self._inputs = inputs
-        self.next_functions = edges
+        self._edges = edges
         self._meta = meta
         self._result = result
         self._result_vc = result_vc
@@ -61,8 +61,20 @@ class Node:
             self.__dict__.update(params)
         self._seq = _next_seq()
 
+    _shown = None  # indices of the inputs torch lists in next_functions; None: all
+
+    @property
+    def next_functions(self) -> tuple:
+        if self._shown is None:
+            return self._edges
+        return tuple(self._edges[i] for i in self._shown)
+
     def name(self) -> str:
         return type(self).__name__
+
+    def _op_name(self) -> str:
+        # torch's in-place error names the op without the Backward<k> suffix
+        return re.sub(r"Backward\d*$", "", self.name())
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} object at {id(self):#x}>"
@@ -85,7 +97,7 @@ class Node:
         for t, v in zip(self._inputs, self._versions):
             if v is not None:
                 node = t.grad_fn
-                self._check(t, v, f", which is output 0 of {node.name()}" if node else "")
+                self._check(t, v, f", which is output 0 of {node._op_name()}" if node else "")
         return self._inputs
 
     @property
@@ -101,7 +113,7 @@ class Node:
         from .._tensor import Tensor
 
         out = Tensor._make(self._result, True, self, self._result_vc)
-        self._check(out, self._result_version, f", which is output 0 of {self.name()}")
+        self._check(out, self._result_version, f", which is output 0 of {self._op_name()}")
         return out
 
     _result_version = 0
@@ -123,7 +135,7 @@ class AccumulateGrad(Node):
 
     def __init__(self, tensor):
         self._variable = weakref.ref(tensor)
-        self.next_functions = ()
+        self._edges = ()
         self._meta = ()
         self.needs_input_grad = ()
         self._seq = _next_seq()
