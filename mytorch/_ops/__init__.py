@@ -33,7 +33,11 @@ def _cast(x, npdt):
         return data if data.dtype == npdt else data.astype(npdt)
     if not isinstance(x, _NUMBERS):
         raise TypeError(f"expected a Tensor or a number as an operand, got {type(x).__name__}")
-    return npdt.type(x)
+    try:
+        return npdt.type(x)
+    except OverflowError:
+        # torch wraps an out-of-range Python int into the tensor's integer type
+        return _backend.asarray(x).astype(npdt)[()]
 
 
 _NUMBERS = (int, float, _backend.scalar_types)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from .. import _backend
+from .. import _backend, _dtype
 from . import primitive
 
 xp = _backend.xp
@@ -36,23 +36,23 @@ def _(ctx, grad):
 
 
 @primitive("sub", promote="binary")
-def sub(a, b, *, alpha=1):
+def _sub(a, b, *, alpha=1):
     return a - b if alpha == 1 else a - alpha * b
 
 
-@sub.backward
+@_sub.backward
 def _(ctx, grad):
     alpha = getattr(ctx, "alpha", 1)
     return grad, (-grad if alpha == 1 else grad * -alpha)
 
 
 @primitive("rsub", 1, promote="binary", shown=(0,))
-def rsub(a, b):
+def _rsub(a, b):
     """`b - a`, what `2 - x` records in torch."""
     return b - a
 
 
-@rsub.backward
+@_rsub.backward
 def _(ctx, grad):
     return -grad, grad
 
@@ -68,9 +68,63 @@ def _(ctx, grad):
     return (grad * b if _needs(ctx, 0) else None), (grad * a if _needs(ctx, 1) else None)
 
 
+def _no_bool_subtraction(a, b):
+    kinds = [x.dtype is _dtype.bool if hasattr(x, "dtype") else type(x) is bool for x in (a, b)]
+    if kinds[0] and kinds[1]:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with two bool tensors is not supported. Use the `^` or "
+            "`logical_xor()` operator instead."
+        )
+    if kinds[0] or kinds[1]:
+        raise RuntimeError(
+            "Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+            "to invert a mask, use the `~` or `logical_not()` operator instead."
+        )
+
+
+def sub(a, b, *, alpha=1):
+    """Mirrors `torch.sub`: `a - alpha * b`."""
+    _no_bool_subtraction(a, b)
+    return _sub(a, b) if alpha == 1 else _sub(a, b, alpha=alpha)
+
+
+def rsub(a, b):
+    """`b - a` (torch's `rsub`)."""
+    _no_bool_subtraction(a, b)
+    return _rsub(a, b)
+
+
+def _quietly(fn, *args):
+    # inf and nan come silently in torch; numpy would warn
+    with xp(args[0]).errstate(all="ignore"):
+        return fn(*args)
+
+
+def _nonzero_number(b):
+    return not hasattr(b, "shape") or (b.ndim == 0 and b != 0)
+
+
+def _is_bool(a, b):
+    if a.dtype.kind != "b":
+        return False
+    xp(a).broadcast_shapes(a.shape, getattr(b, "shape", ()))  # shape errors come first
+    return True
+
+
+def _check_integer_divisor(a, b):
+    kind = a.dtype.kind
+    if _is_bool(a, b):
+        return True
+    if kind in "iu" and not xp(a).all(b):
+        raise RuntimeError("ZeroDivisionError")
+    return False
+
+
 @primitive("div", promote="float")
 def div(a, b):
-    return a / b
+    if _nonzero_number(b) or b.dtype.kind != "f":
+        return a / b
+    return _quietly(xp(a).true_divide, a, b)
 
 
 @div.backward
@@ -84,10 +138,13 @@ def _(ctx, grad):
 @primitive("div", 2, promote="binary")
 def _div_rounded(a, b, *, rounding_mode):
     m = xp(a)
+    if _check_integer_divisor(a, b):
+        raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
     if rounding_mode == "floor":
-        return m.floor_divide(a, b)
-    q = a / b
-    return m.trunc(q).astype(q.dtype) if a.dtype.kind == "f" else m.trunc(q).astype(a.dtype)
+        return _quietly(m.floor_divide, a, b)
+    if a.dtype.kind == "f":
+        return m.trunc(_quietly(m.true_divide, a, b))
+    return _quietly(m.trunc, a / b).astype(a.dtype)
 
 
 @_div_rounded.backward
@@ -98,7 +155,7 @@ def _(ctx, grad):
 
 @primitive("reciprocal", promote="float")
 def reciprocal(x):
-    return 1 / x
+    return _quietly(xp(x).reciprocal, x)
 
 
 @reciprocal.backward
@@ -109,12 +166,14 @@ def _(ctx, grad):
 
 @primitive("floor_divide", promote="binary", node_name="NotImplemented", shown=(0,))
 def floor_divide(a, b):
-    return xp(a).floor_divide(a, b)
+    if _check_integer_divisor(a, b):
+        raise NotImplementedError("\"div_floor_cpu\" not implemented for 'Bool'")
+    return _quietly(xp(a).floor_divide, a, b)
 
 
 @primitive("remainder", 0, promote="binary", shown=(0,))
 def _remainder_scalar(a, b):
-    return xp(a).remainder(a, b)
+    return _remainder_forward(a, b)
 
 
 @_remainder_scalar.backward
@@ -124,7 +183,13 @@ def _(ctx, grad):
 
 @primitive("remainder", 1, promote="binary")
 def _remainder(a, b):
-    return xp(a).remainder(a, b)
+    return _remainder_forward(a, b)
+
+
+def _remainder_forward(a, b):
+    if _check_integer_divisor(a, b):
+        raise NotImplementedError("\"remainder_cpu\" not implemented for 'Bool'")
+    return _quietly(xp(a).remainder, a, b)
 
 
 @_remainder.backward
@@ -136,11 +201,16 @@ def _(ctx, grad):
 @primitive("rremainder", promote="binary", node_name="NotImplemented", shown=(0,))
 def rremainder(a, b):
     """`b % a`: torch records no derivative for a number modulo a tensor."""
-    return xp(a).remainder(b, a)
+    return _remainder_forward(b, a)
 
 
 @primitive("neg")
 def neg(x):
+    if x.dtype.kind == "b":
+        raise RuntimeError(
+            "Negation, the `-` operator, on a bool tensor is not supported. If you are trying to "
+            "invert a mask, use the `~` or `logical_not()` operator instead."
+        )
     return -x
 
 
@@ -151,7 +221,22 @@ def _(ctx, grad):
 
 @primitive("pow", 0, promote="binary", shown=(0,))
 def _pow_scalar(x, exponent):
-    return xp(x).power(x, exponent)
+    if x.dtype.kind == "b":
+        return x | ~exponent  # x ** e for booleans: True when e is False, else x
+    return _power(x, exponent)
+
+
+def _power(x, exponent):
+    m = xp(x)
+    if _is_bool(x, exponent):
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
+    if x.dtype.kind in "iu" and m.any(exponent < 0):
+        # torch: integer ** negative integer is 0, except for bases 1 and -1
+        negative = exponent < 0
+        odd = (exponent % 2) != 0
+        inverse = m.where(x == 1, 1, m.where(x == -1, m.where(odd, -1, 1), 0))
+        return m.where(negative, inverse, m.power(x, m.where(negative, 0, exponent))).astype(x.dtype)
+    return _quietly(m.power, x, exponent)
 
 
 @_pow_scalar.backward
@@ -165,12 +250,12 @@ def _(ctx, grad):
 
 @primitive("pow", 1, promote="binary")
 def _pow(x, exponent):
-    return xp(x).power(x, exponent)
+    return _power(x, exponent)
 
 
 @primitive("pow", 2, promote="binary", shown=(1,))
 def _rpow(base, exponent):
-    return xp(base).power(base, exponent)
+    return _power(base, exponent)
 
 
 def _pow_exponent_grad(grad, base, exponent, result):
@@ -235,7 +320,7 @@ def _(ctx, grad):
 
 @primitive("log", promote="float")
 def log(x):
-    return xp(x).log(x)
+    return _quietly(xp(x).log, x)
 
 
 @log.backward
@@ -245,7 +330,7 @@ def _(ctx, grad):
 
 @primitive("sqrt", promote="float")
 def sqrt(x):
-    return xp(x).sqrt(x)
+    return _quietly(xp(x).sqrt, x)
 
 
 @sqrt.backward
@@ -421,7 +506,7 @@ def add_alpha(a, b, alpha=1):
 
 def sub_alpha(a, b, alpha=1):
     """Mirrors `torch.sub(input, other, alpha=...)`."""
-    return sub(a, b) if alpha == 1 else sub(a, b, alpha=alpha)
+    return sub(a, b, alpha=alpha)
 
 
 def div_mode(a, b, rounding_mode=None):
