@@ -7,11 +7,10 @@ positional input, written in mytorch ops so that it can itself be differentiated
 
 from __future__ import annotations
 
-import inspect
 import warnings
 
 from .. import _backend
-from .._dtype import can_cast, get_default_dtype, result_type_of
+from .._dtype import _FROM_NP, can_cast, get_default_dtype, result_type_of
 from .._tensor import Tensor
 from ..autograd import grad_mode
 from ..autograd.graph import Node
@@ -56,10 +55,6 @@ class Primitive:
         self.name = name
         self.promote = promote
         self.differentiable = differentiable
-        self.n_inputs = sum(
-            p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.VAR_POSITIONAL)
-            for p in inspect.signature(forward).parameters.values()
-        )
         cls_name = (
             node_name or f"{''.join(w.capitalize() for w in name.split('_'))}Backward{overload}"
         )
@@ -74,15 +69,10 @@ class Primitive:
         return rule
 
     def __call__(self, *inputs, **params):
+        # the hot path of every op: keep it to dtype resolution, one forward call, one node
         promote = self.promote
         if promote:
-            if len(inputs) == 1:
-                dt = inputs[0].dtype
-            else:
-                dt = result_type_of(inputs)
-            if promote == "float" and not dt.is_floating_point:
-                dt = get_default_dtype()
-            npdt = dt._np
+            npdt = _common_dtype(inputs, promote)
             arrays = [_cast(x, npdt) for x in inputs]
         else:
             arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
@@ -93,31 +83,60 @@ class Primitive:
         if not _is_array(out):
             out = _asarray(out)
         vc = inputs[0]._vc if self.view and out.base is not None else None
-        if (
-            _state.enabled
-            and self.differentiable
-            and out.dtype.kind == "f"
-            and any(isinstance(x, Tensor) and x._rg for x in inputs)
-        ):
-            return self._record(inputs, out, params, vc)
+        if _state.enabled and self.differentiable and out.dtype.kind == "f":
+            for x in inputs:
+                if isinstance(x, Tensor) and x._rg:
+                    return self._record(inputs, out, params, vc)
         return Tensor._make(out, False, None, vc)
 
     def _record(self, inputs, out, params, vc):
-        edges, meta, versions = [], [], []
+        edges, meta, versions, needs = [], [], [], []
         for x in inputs:
             if isinstance(x, Tensor):
-                edges.append((x._edge_node() if x._rg else None, 0))
-                meta.append((x._data.shape, x.dtype))
+                node = x._edge_node() if x._rg else None
+                edges.append((node, 0))
+                needs.append(node is not None)
+                data = x._data
+                meta.append((data.shape, _FROM_NP[data.dtype]))
                 versions.append(x._vc[0])
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
+                needs.append(False)
                 meta.append(None)
                 versions.append(None)
         result = Tensor._make(out, True, None, vc)
         result.grad_fn = self.node_class(
-            inputs, tuple(edges), tuple(meta), out, result._vc, tuple(versions), params
-        )
+            inputs, tuple(edges), tuple(meta), tuple(needs), out, result._vc, tuple(versions),
+            params,
+        )  # fmt: skip
         return result
+
+
+_NO_EDGE = (None, 0)
+
+
+def _common_dtype(inputs, promote):
+    """The numpy dtype all inputs are cast to; fast paths for the common one- and two-input
+    cases, torch's full rules (`result_type_of`) otherwise."""
+    if len(inputs) == 1:
+        npdt = inputs[0]._data.dtype
+        if promote == "float" and npdt.kind != "f":
+            return get_default_dtype()._np
+        return npdt
+    if len(inputs) == 2:
+        a, b = inputs
+        if isinstance(a, Tensor):
+            da = a._data.dtype
+            if isinstance(b, Tensor):
+                db = b._data.dtype
+                if da == db and (promote != "float" or da.kind == "f"):
+                    return da
+            elif da.kind == "f" and type(b) in (float, int):
+                return da  # a weak Python number never changes a float tensor's dtype
+    dt = result_type_of(inputs)
+    if promote == "float" and not dt.is_floating_point:
+        dt = get_default_dtype()
+    return dt._np
 
 
 def primitive(

@@ -49,14 +49,14 @@ class Node:
     _hooks = None  # tensor hooks of the tensor this node produced: {handle id: fn}
     _retain_hook = None  # retain_grad's hook, which torch always runs last
 
-    def __init__(self, inputs, edges, meta, result, result_vc, versions, params):
+    def __init__(self, inputs, edges, meta, needs, result, result_vc, versions, params):
         self._inputs = inputs
         self._edges = edges
         self._meta = meta
         self._result = result
         self._result_vc = result_vc
         self._versions = versions
-        self.needs_input_grad = tuple(e[0] is not None for e in edges)
+        self.needs_input_grad = needs
         if params:
             self.__dict__.update(params)
         self._seq = _next_seq()
