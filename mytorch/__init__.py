@@ -14,7 +14,8 @@ from ._dtype import (
     uint8,
 )  # fmt: skip
 from ._ops import (
-    abs, add_alpha, clone, cos, div_mode, eq, exp, flatten, floor_divide, ge, gt, le, log, lt, mean,
+    abs, add_alpha, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clone, logical_and,
+    logical_or, cos, div_mode, eq, exp, flatten, floor_divide, ge, gt, le, log, lt, mean,
     mul, ne, neg, permute, pow, reciprocal, relu, remainder, reshape, sigmoid, sign, sin, sqrt,
     squeeze, sub_alpha, sum, t, tanh, transpose, unbind, unsqueeze, where,
 )  # fmt: skip

@@ -217,7 +217,8 @@ def inplace(self, op, *args):
 # the functions Tensor's methods call
 from .linalg import dot_checked, matmul, mm_checked  # noqa: E402
 from .pointwise import (  # noqa: E402
-    abs, add, add_alpha, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clone, copy, cos, div, div_mode, eq, exp, fill, floor_divide, ge, gt,
+    abs, add, add_alpha, bitwise_and, bitwise_not, bitwise_or, bitwise_xor, clone, logical_and,
+    logical_or, copy, cos, div, div_mode, eq, exp, fill, floor_divide, ge, gt,
     le, log, lt, mul, ne, neg, pow, reciprocal, relu, remainder, rremainder, rsub, sigmoid, sign, sin, sqrt,
     sub, sub_alpha, tanh, to_copy, where, zero,
 )  # fmt: skip
