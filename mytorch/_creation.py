@@ -1,11 +1,14 @@
-"""Creation functions: tensor, as_tensor, from_numpy, zeros/ones/full/empty (+ _like), ranges, eye."""
+"""Creation functions: tensor, as_tensor, from_numpy, zeros/ones/full/empty and their _like forms,
+ranges, eye."""
 
 from __future__ import annotations
 
 import math
+import operator
+from itertools import chain
 
 from . import _backend, _dtype
-from ._tensor import Tensor, _dims
+from ._tensor import Tensor, _dims, _size_arg
 
 _np_float64 = _dtype.float64._np
 
@@ -60,6 +63,13 @@ def _infer_array(data):
         return data._data
     if _backend.is_array(data) or _backend.is_scalar_array(data):
         return _backend.asarray(data)
+    if isinstance(data, (list, tuple)):
+        if _all_python_floats(data):
+            return _backend.asarray(data, _dtype.get_default_dtype()._np)
+        arr = _backend.asarray(data)
+        # numpy's integer promotion agrees with torch's; its float results do not (float64 for
+        # Python floats, float32 for int16 with float16), so those are worked out from the leaves
+        return arr.astype(_leaf_dtype(data)._np, copy=False) if arr.dtype.kind == "f" else arr
     arr = _backend.asarray(data)
     if arr.dtype.kind == "f":
         return arr.astype(_dtype.get_default_dtype()._np)
@@ -68,10 +78,66 @@ def _infer_array(data):
     return arr
 
 
+def _all_python_floats(data) -> bool:
+    """Whether `data` is a nest of lists whose leaves are all Python floats (ragged or not).
+
+    This is the common big input; counting types at C speed keeps `tensor()` about as fast as
+    `np.asarray`, which alone cannot tell Python floats from float64 scalars.
+    """
+    level = data
+    while level:
+        first = level[0]
+        n = len(level)
+        if type(first) is float:
+            return operator.countOf(map(type, level), float) == n
+        if type(first) is not list or operator.countOf(map(type, level), list) != n:
+            return False
+        if first and type(first[0]) is float:  # the leaves: count them without building a list
+            leaves = chain.from_iterable(level)
+            return operator.countOf(map(type, leaves), float) == sum(map(len, level))
+        level = list(chain.from_iterable(level))
+    return False
+
+
+_PY_SCALARS = {bool: _dtype.bool, int: _dtype.int64}
+
+
+def _leaf_dtype(data) -> _dtype.dtype:
+    """The promoted dtype of all leaves, as torch infers it: a Python float counts as the default
+    dtype, a Python int as int64, a numpy scalar, array or Tensor as its own dtype."""
+    default = _dtype.get_default_dtype()
+    found = []
+    level = data
+    while level:
+        nested = False
+        for t in set(map(type, level)):
+            if issubclass(t, (list, tuple)):
+                nested = True
+            elif t is float:
+                found.append(default)
+            elif t in _PY_SCALARS:
+                found.append(_PY_SCALARS[t])
+            elif issubclass(t, _backend.scalar_types):
+                found.append(_dtype.from_numpy_dtype(_xp.dtype(t)))
+            else:
+                found.extend(
+                    _dtype.from_numpy_dtype(_infer_array(x).dtype) for x in level if type(x) is t
+                )
+        if not nested:
+            break
+        level = list(chain.from_iterable(x for x in level if isinstance(x, (list, tuple))))
+    out = None
+    for d in found:
+        out = d if out is None else _dtype.promote_types(out, d)
+    return out or default
+
+
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """Mirrors `torch.tensor`: always copies; Python floats become the default dtype."""
     _check_device(device)
-    arr = _backend.array(_infer_array(data))
+    arr = _infer_array(data)
+    if not isinstance(data, (list, tuple)):
+        arr = _backend.array(arr)  # lists and tuples already gave a fresh array
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     _dtype.from_numpy_dtype(arr.dtype)  # raises for dtypes torch has no name for
@@ -97,27 +163,32 @@ def from_numpy(ndarray) -> Tensor:
     return Tensor._make(ndarray)
 
 
-def _factory(fill):
+def _check_shape(shape: tuple) -> tuple:
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(
+                f"Trying to create tensor with negative dimension {s}: {list(shape)}"
+            )
+    return shape
+
+
+def _factory(name, fill):
     def make(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
              pin_memory=False, memory_format=None) -> Tensor:  # fmt: skip
         _check_device(device)
         if out is not None:
             raise NotImplementedError("out= is not supported")
         dt = dtype or _dtype.get_default_dtype()
-        shape = _dims(size)
-        if any(s < 0 for s in shape):
-            raise RuntimeError(
-                f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}"
-            )
+        shape = _check_shape(_dims(size, name))
         return _finish(fill(shape, dt._np), None, requires_grad)
 
     return make
 
 
 _xp = _backend.xp(None)
-zeros = _factory(lambda shape, npdt: _xp.zeros(shape, npdt))
-ones = _factory(lambda shape, npdt: _xp.ones(shape, npdt))
-empty = _factory(lambda shape, npdt: _xp.zeros(shape, npdt))
+zeros = _factory("zeros", lambda shape, npdt: _xp.zeros(shape, npdt))
+ones = _factory("ones", lambda shape, npdt: _xp.ones(shape, npdt))
+empty = _factory("empty", lambda shape, npdt: _xp.zeros(shape, npdt))
 zeros.__doc__ = "Mirrors `torch.zeros`."
 ones.__doc__ = "Mirrors `torch.ones`."
 empty.__doc__ = "Mirrors `torch.empty` (filled with zeros)."
@@ -134,12 +205,13 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     dt = dtype or _scalar_default_dtype(fill_value)
-    return _finish(_xp.full(_dims((size,)), fill_value, dt._np), None, requires_grad)
+    shape = _check_shape(_size_arg(size, "full", 1))
+    return _finish(_xp.full(shape, fill_value, dt._np), None, requires_grad)
 
 
 def _like(maker):
-    def make(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-             memory_format=None) -> Tensor:  # noqa: A002  # fmt: skip
+    def make(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+             memory_format=None) -> Tensor:  # fmt: skip
         return maker(tuple(input.shape), dtype=dtype or input.dtype, device=device,
                      requires_grad=requires_grad)  # fmt: skip
 
@@ -154,8 +226,8 @@ ones_like.__doc__ = "Mirrors `torch.ones_like`."
 empty_like.__doc__ = "Mirrors `torch.empty_like`."
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None) -> Tensor:  # noqa: A002  # fmt: skip
+def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+              memory_format=None) -> Tensor:  # fmt: skip
     """Mirrors `torch.full_like`."""
     return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)  # fmt: skip
@@ -172,18 +244,44 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     start, end, step = _num(start), _num(end), _num(step)
     if end is None:
         start, end = 0, start
-    if step == 0:
-        raise RuntimeError("step must be nonzero")
-    if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
     is_float = any(isinstance(v, float) for v in (start, end, step))
     dt = dtype or (_dtype.get_default_dtype() if is_float else _dtype.int64)
-    n = max(math.ceil((end - start) / step), 0)
-    data = (
-        start
-        + _xp.arange(n, dtype=_np_float64 if is_float or dt.is_floating_point else None) * step
-    )
+    if dt is _dtype.bool:
+        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{dt._title}'")
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if not (math.isfinite(start) and math.isfinite(end)):
+        raise RuntimeError(f"unsupported range: {_fmt(start)} -> {_fmt(end)}")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
+    if dt.is_floating_point:
+        n = math.ceil((end - start) / step)
+        data = start + _xp.arange(n, dtype=_np_float64) * step
+    elif not is_float:
+        data = start + _xp.arange(-((start - end) // step), dtype=_xp.int64) * step
+    elif dt is _dtype.int64:
+        # NOTE: for int64 torch truncates float bounds and step before anything else, so a step
+        # that truncates to 0 raises (a ValueError, unlike the zero step above)
+        start, end, step = (_int64(v) for v in (start, end, step))
+        if step == 0:
+            raise ValueError("step must be nonzero")
+        data = start + _xp.arange(-((start - end) // step), dtype=_xp.int64) * step
+    else:
+        # NOTE: other integer dtypes take the length from the float values and the elements
+        # from the truncated start and step: arange(0, 2.5, 0.5, dtype=int32) is five zeros
+        n = math.ceil((end - start) / step)
+        data = int(start) + _xp.arange(n, dtype=_xp.int64) * int(step)
     return _finish(data.astype(dt._np), None, requires_grad)
+
+
+def _fmt(v) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+def _int64(v) -> int:
+    if not -(2**63) <= v < 2**63:
+        raise RuntimeError("value cannot be converted to type int64_t without overflow")
+    return int(v)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
@@ -210,5 +308,18 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
         requires_grad=False) -> Tensor:  # fmt: skip
     """Mirrors `torch.eye`."""
     _check_device(device)
+    n = _eye_size(n, "n", 1)
+    m = n if m is None else _eye_size(m, "m", 2)
     dt = dtype or _dtype.get_default_dtype()
-    return _finish(_xp.eye(n, n if m is None else m, dtype=dt._np), None, requires_grad)
+    return _finish(_xp.eye(n, m, dtype=dt._np), None, requires_grad)
+
+
+def _eye_size(v, name: str, position: int) -> int:
+    if isinstance(v, bool) or not hasattr(v, "__index__"):
+        raise TypeError(
+            f"eye(): argument '{name}' (position {position}) must be int, not {type(v).__name__}"
+        )
+    v = operator.index(v)
+    if v < 0:
+        raise RuntimeError(f"{name} must be greater or equal to 0, got {v}")
+    return v

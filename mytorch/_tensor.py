@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import operator
 import warnings
 
 from . import _backend, _dtype
@@ -22,11 +23,34 @@ _NON_LEAF_GRAD = (
 )
 
 
-def _dims(dims) -> tuple:
+def _dims(dims, fn: str = "size") -> tuple:
     """Accept sizes as varargs or as one tuple/list/Size, as torch does."""
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = dims[0]
-    return tuple(int(d) for d in dims)
+    return tuple(_size_int(d, fn, i) for i, d in enumerate(dims))
+
+
+def _size_int(d, fn: str, pos: int) -> int:
+    # torch takes anything with __index__ (numpy ints, integer tensors) but not floats or bools
+    if not isinstance(d, bool):
+        try:
+            return operator.index(d)
+        except TypeError:
+            pass
+    raise TypeError(
+        f"{fn}(): argument 'size' (position 1) must be tuple of ints, but found element of type "
+        f"{type(d).__name__} at pos {pos}"
+    )
+
+
+def _size_arg(size, fn: str, position: int) -> tuple:
+    """A `size` argument that torch types as a tuple of ints, where a bare int is refused."""
+    if not isinstance(size, (tuple, list)):
+        raise TypeError(
+            f"{fn}(): argument 'size' (position {position}) must be tuple of ints, not "
+            f"{type(size).__name__}"
+        )
+    return _dims((size,), fn)
 
 
 class Size(tuple):
@@ -34,6 +58,27 @@ class Size(tuple):
 
     def __repr__(self) -> str:
         return f"torch.Size({list(self)})"
+
+    def __getitem__(self, key):
+        out = tuple.__getitem__(self, key)
+        return Size(out) if isinstance(key, slice) else out
+
+    def __add__(self, other):
+        if not isinstance(other, tuple):
+            raise TypeError(
+                f"can only concatenate tuple (not {type(other).__name__}) to torch.Size"
+            )
+        return Size(tuple.__add__(self, other))
+
+    def __radd__(self, other):
+        if not isinstance(other, tuple):
+            return NotImplemented
+        return Size(tuple.__add__(other, self))
+
+    def __mul__(self, n):
+        return Size(tuple.__mul__(self, n))
+
+    __rmul__ = __mul__
 
     def numel(self) -> int:
         n = 1
@@ -272,10 +317,12 @@ class Tensor:
         strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[_ops.wrap_dim(dim, self.ndim)]
 
-    def type(self, dtype=None):
-        """Mirrors `torch.Tensor.type` for the string form; `type(dtype)` converts."""
+    def type(self, dtype=None, non_blocking=False):
+        """Mirrors `torch.Tensor.type`: a dtype or a name such as "torch.IntTensor" converts."""
         if dtype is None:
             return f"torch.{self.dtype._title}Tensor"
+        if isinstance(dtype, str):
+            dtype = _dtype_of_type_name(dtype)
         return self.to(dtype)
 
     # ---- conversion ---------------------------------------------------------------------------
@@ -323,14 +370,15 @@ class Tensor:
         return complex(self._scalar("complex"))
 
     def __index__(self) -> int:
-        if self.dtype.is_floating_point or self.dtype is _dtype.bool or self._data.size != 1:
+        # NOTE: torch lets one-element bool tensors through as 0 or 1, like Python's bools
+        if self.dtype.is_floating_point or self._data.size != 1:
             raise TypeError("only integer tensors of a single element can be converted to an index")
         return int(self._data.reshape(()).item())
 
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._data.size
                 else "Boolean value of Tensor with no values is ambiguous"
             )
@@ -428,7 +476,7 @@ class Tensor:
         return _ops.clone(self)
 
     def contiguous(self, memory_format=None) -> Tensor:
-        return self if self._data.flags.c_contiguous else _ops.clone(self)
+        return self if self._data.flags.c_contiguous else _ops.clone(self, order="C")
 
     # ---- arithmetic ---------------------------------------------------------------------------
 
@@ -679,10 +727,18 @@ class Tensor:
 
     @property
     def mT(self):  # noqa: N802 - torch's name
+        if self.ndim == 0:
+            warnings.warn(
+                "Tensor.mT is deprecated on 0-D tensors. This function is the identity in these "
+                "cases.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return self  # torch returns the tensor itself here, not a view
         if self.ndim < 2:
             raise RuntimeError(
-                f"tensor.mT is only supported on matrices or batches of matrices. Got {self.ndim}-D "
-                "tensor."
+                "tensor.mT is only supported on matrices or batches of matrices. Got "
+                f"{self.ndim}-D tensor."
             )
         return _ops.transpose(self, -2, -1)
 
@@ -723,6 +779,20 @@ class Tensor:
 
     def copy_(self, src, non_blocking=False):
         return _ops.inplace(self, _ops.copy, src)
+
+
+_TYPE_NAMES = {f"torch.{d._title}Tensor": d for d in _dtype.ALL}
+
+
+def _dtype_of_type_name(name: str) -> _dtype.dtype:
+    if name == "torch.Tensor":
+        return _dtype.get_default_dtype()  # torch's default tensor type
+    if name.startswith("torch.cuda."):
+        raise RuntimeError(f"{name}: mytorch runs on 'cpu' only")
+    try:
+        return _TYPE_NAMES[name]
+    except KeyError:
+        raise ValueError(f"invalid type: '{name}'") from None
 
 
 _OPERANDS = (Tensor, int, float, _backend.ndarray, _backend.scalar_types)

@@ -5,11 +5,14 @@ Streams are reproducible within mytorch for a given seed; they are not torch's s
 
 from __future__ import annotations
 
+import json
+
 import numpy as _np
 
 from . import _dtype
-from ._creation import _check_device, _finish
-from ._tensor import Tensor, _dims
+from ._creation import _check_device, _finish, zeros_like
+from ._ops import primitive
+from ._tensor import Tensor, _dims, _size_arg
 
 
 class Generator:
@@ -35,16 +38,23 @@ class Generator:
         return self._seed
 
     def get_state(self) -> Tensor:
-        import pickle
-
-        state = pickle.dumps((self._seed, self._rng.bit_generator.state))
+        # JSON rather than pickle: set_state must not run code hidden in a crafted ByteTensor
+        state = json.dumps([self._seed, self._rng.bit_generator.state]).encode()
         return Tensor._make(_np.frombuffer(state, dtype=_np.uint8).copy())
 
     def set_state(self, new_state: Tensor) -> Generator:
-        import pickle
-
-        self._seed, state = pickle.loads(new_state._data.tobytes())
-        self._rng.bit_generator.state = state
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state.dtype is not _dtype.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        try:
+            seed, state = json.loads(new_state._data.tobytes())
+            self._rng.bit_generator.state = state
+        except (ValueError, TypeError, KeyError):
+            raise RuntimeError(
+                "the RNG state is not one that mytorch's get_state() returned"
+            ) from None
+        self._seed = seed
         return self
 
 
@@ -78,9 +88,13 @@ def _rng(generator):
 
 def _float_dtype(dtype, name):
     dt = dtype or _dtype.get_default_dtype()
-    if not dt.is_floating_point:
-        raise RuntimeError(f"\"{name}\" not implemented for '{dt._title}'")
+    _check_floating(dt, name)
     return dt
+
+
+def _check_floating(dt, name):
+    if not dt.is_floating_point:
+        raise NotImplementedError(f"\"{name}\" not implemented for '{dt._title}'")
 
 
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -88,8 +102,13 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """Mirrors `torch.rand`: uniform on [0, 1)."""
     _check_device(device)
     dt = _float_dtype(dtype, "check_uniform_bounds")
-    data = _rng(generator).random(_dims(size), dtype=_np.float64)
-    return _finish(data.astype(dt._np), None, requires_grad)
+    rng, shape = _rng(generator), _dims(size, "rand")
+    if dt is _dtype.float16:
+        # NOTE: a float64 draw rounded to float16 can reach 1.0; multiples of 2**-11 cannot
+        data = rng.integers(0, 2**11, shape) * 2.0**-11
+    else:
+        data = rng.random(shape, dtype=dt._np)
+    return _finish(data.astype(dt._np, copy=False), None, requires_grad)
 
 
 def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
@@ -97,7 +116,7 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     """Mirrors `torch.randn`: standard normal."""
     _check_device(device)
     dt = _float_dtype(dtype, "normal_kernel_cpu")
-    data = _rng(generator).standard_normal(_dims(size))
+    data = _rng(generator).standard_normal(_dims(size, "randn"))
     return _finish(data.astype(dt._np), None, requires_grad)
 
 
@@ -105,15 +124,17 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
             device=None, requires_grad=False) -> Tensor:  # fmt: skip
     """Mirrors `torch.randint(low=0, high, size)`: int64 unless dtype is given."""
     _check_device(device)
+    position = 3
     if size is None:
-        low, high, size = 0, low, high
+        low, high, size, position = 0, low, high, 2
     if high is None or size is None:
         raise TypeError("randint() missing required arguments 'high' and 'size'")
+    shape = _size_arg(size, "randint", position)
     if low >= high:
         raise RuntimeError(
             f"random_ expects 'from' to be less than 'to', but got from={low} >= to={high}"
         )
-    data = _rng(generator).integers(low, high, size=_dims((size,)), dtype=_np.int64)
+    data = _rng(generator).integers(low, high, size=shape, dtype=_np.int64)
     return _finish(data, dtype or _dtype.int64, requires_grad)
 
 
@@ -134,36 +155,70 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None
     s = std._data if isinstance(std, Tensor) else std
     if size is None and not isinstance(mean, Tensor) and not isinstance(std, Tensor):
         raise TypeError("normal() received an invalid combination of arguments: give size")
-    if _np.any(_np.asarray(s) < 0):
-        raise RuntimeError(f"normal expects all elements of std >= 0.0")
-    shape = _dims((size,)) if size is not None else _np.broadcast_shapes(_np.shape(m), _np.shape(s))
+    for t in (mean, std):
+        if isinstance(t, Tensor):
+            _check_floating(t.dtype, "normal_kernel_cpu")
+    if isinstance(std, Tensor):
+        if not _np.all(s >= 0.0):
+            raise RuntimeError("normal expects all elements of std >= 0.0")
+    elif not std >= 0.0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std:g}")
+    shape = (
+        _size_arg(size, "normal", 3)
+        if size is not None
+        else _np.broadcast_shapes(_np.shape(m), _np.shape(s))
+    )
     ref = mean if isinstance(mean, Tensor) else std if isinstance(std, Tensor) else None
     dt = dtype or (ref.dtype if ref is not None else _dtype.get_default_dtype())
+    _check_floating(dt, "normal_kernel_cpu")
     data = m + s * _rng(generator).standard_normal(shape)
     return _finish(_np.asarray(data).astype(dt._np), None, requires_grad)
 
 
+@primitive("bernoulli")
+def _bernoulli(probs, *, generator):
+    return (_rng(generator).random(probs.shape) < probs).astype(probs.dtype)
+
+
+@_bernoulli.backward
+def _(ctx, grad):
+    # torch treats the draw as constant in its probabilities: a zero gradient, with no graph
+    return zeros_like(grad)
+
+
+# torch records a node without a derivative when p is a number
+@primitive("bernoulli", 1, node_name="NotImplemented")
+def _bernoulli_p(x, *, p, generator):
+    return (_rng(generator).random(x.shape) < p).astype(x.dtype)
+
+
 def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:  # noqa: A002
     """Mirrors `torch.bernoulli`: draws 1 with probability `input` (or `p`)."""
-    probs = input._data if p is None else _np.full(input._data.shape, p)
+    if out is not None:
+        raise NotImplementedError("out= is not supported")
+    if p is not None:
+        if not 0 <= p <= 1:
+            raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p}")
+        return _bernoulli_p(input, p=p, generator=generator)
+    _check_floating(input.dtype, "bernoulli_tensor_cpu_p_")
+    probs = input._data
     if _np.any((probs < 0) | (probs > 1)):
         raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    data = _rng(generator).random(probs.shape) < probs
-    return Tensor._make(data.astype(input._data.dtype))
+    return _bernoulli(input, generator=generator)
 
 
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-              memory_format=None) -> Tensor:  # noqa: A002  # fmt: skip
+def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+              memory_format=None) -> Tensor:  # fmt: skip
     return rand(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,
-               memory_format=None) -> Tensor:  # noqa: A002  # fmt: skip
+def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
+               memory_format=None) -> Tensor:  # fmt: skip
     return randn(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,
-                 requires_grad=False, memory_format=None) -> Tensor:  # noqa: A002  # fmt: skip
+def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,  # noqa: A002
+                 requires_grad=False, memory_format=None) -> Tensor:  # fmt: skip
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)

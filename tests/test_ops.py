@@ -118,6 +118,9 @@ CASES = {
     "index_mask": (lambda lib, a: a[a > 0], [(3, 4)]),
     "index_none": (lambda lib, a: a[None], [(3,)]),
     "index_ellipsis": (lambda lib, a: a[...], [(3,)]),
+    "unbind": (lambda lib, a: a.unbind(1)[1], [(2, 3)]),
+    # probabilities of exactly 0 and 1 make the draw deterministic in both libraries
+    "bernoulli": (lambda lib, a: lib.bernoulli(a * 0 + (a > 0)), [(2, 3)]),
     "clone": (lambda lib, a: a.clone(), [(3,)]),
     "to_float32": (lambda lib, a: a.to(lib.float32), [(3,)]),
     "float_from_int": (lambda lib, a, b: a * b.float().double(), [(3,), ("int", (3,))]),

@@ -457,8 +457,8 @@ def _(ctx, grad):
 
 
 @primitive("clone")
-def clone(x):
-    return x.copy()
+def clone(x, *, order="K"):
+    return x.copy(order=order)  # "K" keeps the layout, as torch's clone keeps strides
 
 
 @clone.backward

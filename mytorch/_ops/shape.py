@@ -270,19 +270,21 @@ def permute(x, dims):
     return _permute(x, dims=dims)
 
 
+_T_OFF_2D = (
+    "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+    "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+    "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+    "tensor."
+)
+_T_0D = "Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases."
+
+
 def permute_T(x):  # noqa: N802
     """`Tensor.T`: all dims reversed."""
-    if x.ndim not in (0, 2):
+    if x.ndim != 2:
         import warnings
 
-        warnings.warn(
-            "The use of `x.T` on tensors of dimension other than 2 to reverse their shape is "
-            "deprecated and it will throw an error in a future release. Consider `x.mT` to "
-            "transpose batches of matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to "
-            "reverse the dimensions of a tensor.",
-            UserWarning,
-            stacklevel=3,
-        )
+        warnings.warn(_T_0D if x.ndim == 0 else _T_OFF_2D, UserWarning, stacklevel=3)
     return _permute(x, dims=tuple(range(x.ndim - 1, -1, -1)))
 
 
@@ -334,7 +336,7 @@ def _getitem_primitive(kind, node_name):
 
 _getitems = {
     kind: _getitem_primitive(kind, f"{kind.capitalize()}Backward0")
-    for kind in ("index", "alias", "unsqueeze", "select", "slice")
+    for kind in ("index", "alias", "unsqueeze", "select", "slice", "unbind")
 }
 
 
@@ -365,7 +367,12 @@ def getitem(x, index):
 
 
 def unbind(x, dim=0):
-    """Mirrors `torch.unbind` as one select per slice."""
+    """Mirrors `torch.unbind`.
+
+    torch records one multi-output UnbindBackward0 node; here each output gets its own
+    select-like node of that name, since the engine keeps one output per node.
+    """
     dim = wrap_dim(dim, x.ndim)
     lead = (slice(None),) * dim
-    return tuple(getitem(x, lead + (i,)) for i in range(x.shape[dim]))
+    select = _getitems["unbind"]
+    return tuple(select(x, index=lead + (i,)) for i in range(x._data.shape[dim]))
