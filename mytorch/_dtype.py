@@ -12,7 +12,8 @@ class dtype:  # noqa: N801 - torch spells it lowercase
     """A tensor element type. Mirrors `torch.dtype`; prints as `mytorch.float32`."""
 
     __slots__ = (
-        "_name", "_np", "is_floating_point", "is_complex", "is_signed", "itemsize", "_rank", "_title",
+        "_name", "_np", "is_floating_point", "is_complex", "is_signed", "itemsize", "_rank",
+        "_title",
     )  # fmt: skip
 
     def __init__(self, name: str, np_dtype, rank: int, title: str):

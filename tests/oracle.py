@@ -36,7 +36,7 @@ def assert_same(m, t, *, atol=None, rtol=None, what="value"):
 
 
 def make_inputs(specs, rng):
-    """Arrays from specs: a shape (float64 normal), an array, or ("positive"|"int"|"bool", shape)."""
+    """Arrays from specs: a shape (float64 normal), an array, or ("positive"|"int"|"bool", shape)"""
     out = []
     for spec in specs:
         if isinstance(spec, np.ndarray):
@@ -64,7 +64,7 @@ def _leaves(lib, arrays):
 
 
 def check_against_torch(fn, specs, *, order=2, atol=None, rtol=None, seed=0, check_grad_fn=True):
-    """Run `fn(lib, *inputs)` with lib = mytorch and torch on equal inputs; compare up to `order`."""
+    """Run `fn(lib, *inputs)` on mytorch and on torch with equal inputs; compare up to `order`."""
     rng = np.random.default_rng(seed)
     arrays = make_inputs(specs, rng)
     m_in, t_in = _leaves(mytorch, arrays), _leaves(torch, arrays)

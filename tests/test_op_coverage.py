@@ -8,10 +8,10 @@ import importlib
 from pathlib import Path
 
 import numpy as np
+from oracle import make_inputs
 
 import mytorch
 from mytorch._ops import REGISTRY, Primitive
-from oracle import make_inputs
 
 CASE_MODULES = sorted(p.stem for p in Path(__file__).parent.glob("test_ops*.py"))
 
@@ -21,7 +21,9 @@ def _inputs(specs):
     return [
         mytorch.tensor(a.astype(np.float64), requires_grad=True)
         if isinstance(a, np.ndarray) and a.dtype.kind == "f"
-        else mytorch.tensor(a) if isinstance(a, np.ndarray) else a
+        else mytorch.tensor(a)
+        if isinstance(a, np.ndarray)
+        else a
         for a in arrays
     ]
 
@@ -66,7 +68,9 @@ def test_every_registered_op_has_a_case(monkeypatch):
                 # a cotangent that requires grad makes the backward's own ops show up
                 v = mytorch.ones_like(o).requires_grad_()
                 diff = [x for x in inputs if isinstance(x, mytorch.Tensor) and x.requires_grad]
-                for g in mytorch.autograd.grad(o, diff, v, allow_unused=True, materialize_grads=False):
+                for g in mytorch.autograd.grad(
+                    o, diff, v, allow_unused=True, materialize_grads=False
+                ):
                     _node_names(g, seen)
     registered = {p.node_class.__name__ for p in REGISTRY.values()}
     missing = registered - seen

@@ -83,7 +83,10 @@ CASES = {
     "ne": (lambda lib, a: 0.0 != a, [WITH_ZEROS]),
     "ge": (lambda lib, a, b: lib.ge(a, b), [(3,), ()]),
     "bitwise": (lambda lib, a, b: ((a > 0) & (b > 0)) | ~(a > b) ^ (b < 0), [(2, 3), (3,)]),
-    "logical": (lambda lib, a, b: lib.logical_or(lib.logical_and(a > 0, b > 0), a > 1), [(4,), (4,)]),
+    "logical": (
+        lambda lib, a, b: lib.logical_or(lib.logical_and(a > 0, b > 0), a > 1),
+        [(4,), (4,)],
+    ),
     "where": (lambda lib, a, b: lib.where(a > 0, a, b), [(4,), (4,)]),
     "where_scalar": (lambda lib, a: lib.where(a > 0, a, 0.0), [(2, 3)]),
     # reductions
@@ -237,7 +240,13 @@ def test_binary_broadcasting_matches_torch(op, shapes):
 )
 def test_reductions_over_drawn_dims(shape, keepdim, data):
     dims = tuple(
-        data.draw(st.lists(st.integers(-len(shape), len(shape) - 1), unique_by=lambda d: d % len(shape), max_size=len(shape)))
+        data.draw(
+            st.lists(
+                st.integers(-len(shape), len(shape) - 1),
+                unique_by=lambda d: d % len(shape),
+                max_size=len(shape),
+            )
+        )
     )
     check_against_torch(lambda lib, a: a.sum(dims, keepdim=keepdim), [shape], order=2)
     check_against_torch(lambda lib, a: a.mean(dims, keepdim=keepdim), [shape], order=2)

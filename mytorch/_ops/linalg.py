@@ -111,7 +111,7 @@ def matmul(a, b):
 def mm_checked(a, b):
     """Mirrors `torch.mm`: 2-d by 2-d only."""
     if a.ndim != 2 or b.ndim != 2:
-        raise RuntimeError(f"self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")
+        raise RuntimeError("self must be a matrix" if a.ndim != 2 else "mat2 must be a matrix")
     if a.shape[1] != b.shape[0]:
         raise RuntimeError(
             f"mat1 and mat2 shapes cannot be multiplied ({_shape_str(a.shape)} and "

@@ -139,7 +139,7 @@ def _(ctx, grad):
 def _div_rounded(a, b, *, rounding_mode):
     m = xp(a)
     if _check_integer_divisor(a, b):
-        raise NotImplementedError(f'"div_{rounding_mode}_cpu" not implemented for \'Bool\'')
+        raise NotImplementedError(f"\"div_{rounding_mode}_cpu\" not implemented for 'Bool'")
     if rounding_mode == "floor":
         return _quietly(m.floor_divide, a, b)
     if a.dtype.kind == "f":
@@ -235,7 +235,9 @@ def _power(x, exponent):
         negative = exponent < 0
         odd = (exponent % 2) != 0
         inverse = m.where(x == 1, 1, m.where(x == -1, m.where(odd, -1, 1), 0))
-        return m.where(negative, inverse, m.power(x, m.where(negative, 0, exponent))).astype(x.dtype)
+        return m.where(negative, inverse, m.power(x, m.where(negative, 0, exponent))).astype(
+            x.dtype
+        )
     return _quietly(m.power, x, exponent)
 
 

@@ -14,7 +14,6 @@ import sys
 from . import grad_mode
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
-from .gradcheck import gradcheck, gradgradcheck
 from .grad_mode import (
     enable_grad,
     inference_mode,
@@ -23,12 +22,14 @@ from .grad_mode import (
     no_grad,
     set_grad_enabled,
 )
-from .graph import AccumulateGrad, Node
+from .gradcheck import gradcheck, gradgradcheck
+from .graph import Node
 
 __all__ = [
     "Function", "FunctionCtx", "Node", "backward", "enable_grad", "grad", "gradcheck",
-    "gradgradcheck", "inference_mode", "is_grad_enabled", "no_grad", "once_differentiable",
-    "set_grad_enabled", "set_higher_order_default", "get_higher_order_default",
+    "gradgradcheck", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
+    "once_differentiable", "set_grad_enabled", "set_higher_order_default",
+    "get_higher_order_default",
 ]  # fmt: skip
 
 _higher_order = [os.environ.get("MYTORCH_HIGHER_ORDER_DEFAULT", "1").strip() not in ("0", "false")]
@@ -61,7 +62,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
     grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     if len(grads) != len(outputs):
         raise RuntimeError(
-            f"grad can be implicitly created only for scalar outputs"
+            "grad can be implicitly created only for scalar outputs"
             if not grads
             else f"Mismatch in number of grad_outputs: got {len(grads)} for {len(outputs)} outputs"
         )
@@ -134,7 +135,7 @@ def backward(
 
 
 def _accumulate(tensor, grad, create_graph: bool, handed_out: set) -> None:
-    """Add `grad` into `tensor.grad`: in place when nobody else can see the buffer, as torch does."""
+    """Add `grad` into `tensor.grad`, in place when nobody else can see the buffer (as torch)."""
     old = tensor._grad
     if create_graph:
         tensor._grad = grad if old is None else old + grad

@@ -71,7 +71,7 @@ class enable_grad(_Mode):  # noqa: N801
 
 
 class set_grad_enabled(_Mode):  # noqa: N801
-    """Mirrors `torch.set_grad_enabled`: takes effect at once, and also works as a context manager."""
+    """Mirrors `torch.set_grad_enabled`: takes effect at once; also a context manager."""
 
     _bare_decorator = False
 

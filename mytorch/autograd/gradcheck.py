@@ -54,8 +54,8 @@ def _stack(rows, n_out):
 def _analytical_jacobians(outs, inputs, diff_idx):
     import numpy as np
 
-    from . import grad as autograd_grad
     from .._creation import zeros_like
+    from . import grad as autograd_grad
 
     jac = [[np.zeros((inputs[i].numel(), o.numel())) for o in outs] for i in diff_idx]
     for j, o in enumerate(outs):
@@ -99,7 +99,8 @@ def gradcheck(
     diff_idx = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]
     if not diff_idx:
         raise ValueError(
-            "gradcheck expects at least one input tensor to require gradient, but none of the them have requires_grad=True."
+            "gradcheck expects at least one input tensor to require gradient, but none of the them "
+            "have requires_grad=True."
         )
     for i in diff_idx:
         if inputs[i].dtype._name != "float64":
@@ -140,8 +141,8 @@ def gradgradcheck(
     **kwargs,
 ) -> bool:
     """Mirrors `torch.autograd.gradgradcheck`: gradcheck of the vector-Jacobian product."""
-    from . import grad as autograd_grad
     from ..random import randn
+    from . import grad as autograd_grad
 
     inputs = _tensors(inputs)
     diff_idx = [i for i, x in enumerate(inputs) if getattr(x, "requires_grad", False)]

@@ -1,4 +1,4 @@
-"""Graph nodes: one per recorded op (class `<Name>Backward<k>`), the leaves' AccumulateGrad, handles."""
+"""Graph nodes: one per recorded op (`<Name>Backward<k>`), the leaves' AccumulateGrad, handles."""
 
 from __future__ import annotations
 
