@@ -214,65 +214,9 @@ def inplace(self, op, *args):
     return self
 
 
-# the functions Tensor's methods call
-from .linalg import dot_checked, matmul, mm_checked  # noqa: E402
-from .pointwise import (  # noqa: E402
-    abs,
-    add,
-    add_alpha,
-    bitwise_and,
-    bitwise_not,
-    bitwise_or,
-    bitwise_xor,
-    clone,
-    copy,
-    cos,
-    div,
-    div_mode,
-    eq,
-    exp,
-    fill,
-    floor_divide,
-    ge,
-    gt,
-    le,
-    log,
-    logical_and,
-    logical_or,
-    lt,
-    mul,
-    ne,
-    neg,
-    pow,
-    reciprocal,
-    relu,
-    remainder,
-    rremainder,
-    rsub,
-    sigmoid,
-    sign,
-    sin,
-    sqrt,
-    sub,
-    sub_alpha,
-    tanh,
-    to_copy,
-    where,
-    zero,
-)  # fmt: skip
-from .reduce import mean, sum, sum_to_size  # noqa: E402
-from .shape import (  # noqa: E402
-    expand,
-    flatten,
-    getitem,
-    permute,
-    permute_T,
-    reshape,
-    squeeze,
-    t,
-    transpose,
-    unbind,
-    unsqueeze,
-    view,
-    wrap_dim,
-)  # fmt: skip
+# each op module's __all__ lists what Tensor's methods and the package namespace use
+from .index import *  # noqa: E402, F403
+from .linalg import *  # noqa: E402, F403
+from .pointwise import *  # noqa: E402, F403
+from .reduce import *  # noqa: E402, F403
+from .shape import *  # noqa: E402, F403

@@ -8,6 +8,13 @@ from . import primitive
 xp = _backend.xp
 
 
+__all__ = [
+    "dot_checked",
+    "matmul",
+    "mm_checked",
+]
+
+
 def _matmul(a, b):
     return xp(a).matmul(a, b)
 

@@ -10,6 +10,52 @@ from . import primitive
 xp = _backend.xp
 
 
+__all__ = [
+    "abs",
+    "add",
+    "add_alpha",
+    "bitwise_and",
+    "bitwise_not",
+    "bitwise_or",
+    "bitwise_xor",
+    "clone",
+    "copy",
+    "cos",
+    "div",
+    "div_mode",
+    "eq",
+    "exp",
+    "fill",
+    "floor_divide",
+    "ge",
+    "gt",
+    "le",
+    "log",
+    "logical_and",
+    "logical_or",
+    "lt",
+    "mul",
+    "ne",
+    "neg",
+    "pow",
+    "reciprocal",
+    "relu",
+    "remainder",
+    "rremainder",
+    "rsub",
+    "sigmoid",
+    "sign",
+    "sin",
+    "sqrt",
+    "sub",
+    "sub_alpha",
+    "tanh",
+    "to_copy",
+    "where",
+    "zero",
+]
+
+
 def _needs(ctx, i):
     return ctx.needs_input_grad[i]
 

@@ -6,6 +6,12 @@ from .. import _dtype
 from . import primitive
 from .shape import keepdim_shape, reduce_dims
 
+__all__ = [
+    "mean",
+    "sum",
+    "sum_to_size",
+]
+
 
 @primitive("sum", 0)
 def _sum_all(x):
