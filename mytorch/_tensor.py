@@ -90,10 +90,13 @@ class Size(tuple):
 class Tensor:
     """A multi-dimensional array with autograd. Mirrors `torch.Tensor`."""
 
-    __slots__ = (
-        "_data", "_rg", "_grad", "grad_fn", "_accumulator", "_retains_grad", "_vc",
-        "__weakref__", "__dict__",
-    )  # fmt: skip
+    __slots__ = ("_data", "_rg", "grad_fn", "_vc", "__weakref__", "__dict__")
+
+    # set on few tensors (leaves, retained grads), so they default at class level: creating a
+    # tensor is on every op's hot path
+    _grad = None
+    _accumulator = None
+    _retains_grad = False
 
     __array_priority__ = 1000  # numpy defers mixed expressions (array * tensor) to Tensor
 
@@ -109,10 +112,7 @@ class Tensor:
     def _init(self, data, requires_grad=False, grad_fn=None, vc=None):
         self._data = data
         self._rg = requires_grad
-        self._grad = None
         self.grad_fn = grad_fn
-        self._accumulator = None
-        self._retains_grad = False
         self._vc = [0] if vc is None else vc
 
     @classmethod
@@ -120,10 +120,7 @@ class Tensor:
         t = object.__new__(cls)
         t._data = data
         t._rg = requires_grad
-        t._grad = None
         t.grad_fn = grad_fn
-        t._accumulator = None
-        t._retains_grad = False
         t._vc = [0] if vc is None else vc
         return t
 

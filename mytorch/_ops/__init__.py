@@ -71,7 +71,9 @@ class Primitive:
     def __call__(self, *inputs, **params):
         # the hot path of every op: keep it to dtype resolution, one forward call, one node
         promote = self.promote
-        if promote:
+        if promote and len(inputs) == 2:
+            arrays = _promote_pair(inputs[0], inputs[1], promote)
+        elif promote:
             npdt = _common_dtype(inputs, promote)
             arrays = [_cast(x, npdt) for x in inputs]
         else:
@@ -115,24 +117,30 @@ class Primitive:
 _NO_EDGE = (None, 0)
 
 
+def _promote_pair(a, b, promote):
+    """Two inputs as arrays of their common dtype, with fast paths for the usual cases."""
+    if isinstance(a, Tensor):
+        da = a._data
+        if isinstance(b, Tensor):
+            db = b._data
+            if da.dtype == db.dtype and (promote != "float" or da.dtype.kind == "f"):
+                return da, db
+        elif type(b) is float or type(b) is int:
+            dt = da.dtype
+            if dt.kind == "f":
+                return da, dt.type(b)  # a weak Python number never changes a float dtype
+    npdt = _common_dtype((a, b), promote)
+    return _cast(a, npdt), _cast(b, npdt)
+
+
 def _common_dtype(inputs, promote):
-    """The numpy dtype all inputs are cast to; fast paths for the common one- and two-input
-    cases, torch's full rules (`result_type_of`) otherwise."""
+    """The numpy dtype all inputs are cast to: torch's rules (`result_type_of`), with a fast
+    path for one input."""
     if len(inputs) == 1:
         npdt = inputs[0]._data.dtype
         if promote == "float" and npdt.kind != "f":
             return get_default_dtype()._np
         return npdt
-    if len(inputs) == 2:
-        a, b = inputs
-        if isinstance(a, Tensor):
-            da = a._data.dtype
-            if isinstance(b, Tensor):
-                db = b._data.dtype
-                if da == db and (promote != "float" or da.kind == "f"):
-                    return da
-            elif da.kind == "f" and type(b) in (float, int):
-                return da  # a weak Python number never changes a float tensor's dtype
     dt = result_type_of(inputs)
     if promote == "float" and not dt.is_floating_point:
         dt = get_default_dtype()
