@@ -7,6 +7,7 @@ positional input, written in mytorch ops so that it can itself be differentiated
 
 from __future__ import annotations
 
+import builtins  # the op modules' star imports shadow any, max, sum, ... in this namespace
 import warnings
 
 from .. import _backend
@@ -178,7 +179,7 @@ def _broadcast_error(error, arrays):
     if "broadcast" not in str(error) or len(arrays) < 2:
         return error
     a, b = (getattr(x, "shape", ()) for x in arrays[:2])
-    n = max(len(a), len(b))
+    n = builtins.max(len(a), len(b))
     a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
     for i in range(n - 1, -1, -1):
         if a[i] != b[i] and 1 not in (a[i], b[i]):
@@ -195,7 +196,9 @@ def inplace(self, op, *args):
     When the op is recorded, its node sees a snapshot of `self`, so the new node stays correct
     while nodes that saved `self` earlier see the version bump and refuse to run.
     """
-    recording = _state.enabled and (self._rg or any(isinstance(a, Tensor) and a._rg for a in args))
+    recording = _state.enabled and (
+        self._rg or builtins.any(isinstance(a, Tensor) and a._rg for a in args)
+    )
     if recording and self._rg and self.grad_fn is None:
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
@@ -225,6 +228,8 @@ def inplace(self, op, *args):
 # each op module's __all__ lists what Tensor's methods and the package namespace use
 from .index import *  # noqa: E402, F403
 from .linalg import *  # noqa: E402, F403
+from .nn import *  # noqa: E402, F403
 from .pointwise import *  # noqa: E402, F403
 from .reduce import *  # noqa: E402, F403
 from .shape import *  # noqa: E402, F403
+from .unary import *  # noqa: E402, F403
