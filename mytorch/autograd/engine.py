@@ -29,16 +29,16 @@ def _reaching(nodes, targets) -> tuple:
     A node's inputs were created before it, so one pass in creation order suffices. The same
     pass tells each rule which of its inputs lead anywhere (`needs_input_grad`).
     """
-    reach, hit = set(), set()
+    reach, hit = {}, set()
     for node in nodes:
         edges = node._edges
-        needs = tuple(child is not None and child in reach for child, _ in edges)
+        needs = tuple([child is not None and child in reach for child, _ in edges])
         node.needs_input_grad = needs
         is_target = isinstance(node, AccumulateGrad) if targets is None else node in targets
         if is_target:
             hit.add(node)
         if is_target or True in needs:
-            reach.add(node)
+            reach[node] = needs
     return reach, hit
 
 
@@ -65,18 +65,22 @@ def run_backward(roots, root_grads, targets, *, create_graph: bool, retain_graph
                 node._retain_hook(grad)
             if node in hit:
                 captured[node] = grad
-            if True not in node.needs_input_grad:
+            needs = reach[node]
+            if True not in needs:
                 continue
             grads = node.vjp(grad)
-            for (child, _), meta, g in zip(node._edges, node._meta, grads):
-                if g is None or child is None or child not in reach:
+            for (child, _), meta, g, need in zip(node._edges, node._meta, grads, needs):
+                if g is None or not need:
                     continue
                 shape, dtype = meta
-                if g.shape != shape:
-                    g = g.sum_to_size(shape)
-                if g.dtype is not dtype:
-                    g = g.to(dtype)
-                pending[child] = pending[child] + g if child in pending else g
+                if dtype is not None:  # None: a multi-output Function's gathered gradients
+                    data = g._data
+                    if data.shape != shape:
+                        g = g.sum_to_size(shape)
+                    if data.dtype != dtype._np:
+                        g = g.to(dtype)
+                old = pending.get(child)
+                pending[child] = g if old is None else old + g
             if not retain_graph:
                 node.release()
     return captured

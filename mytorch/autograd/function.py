@@ -76,7 +76,6 @@ class _SavedOutput:
 class _Slots:
     """The gradients of a multi-output Function's outputs, gathered as they arrive."""
 
-    shape = dtype = None  # lets the engine pass it through untouched
 
     def __init__(self, grads):
         self.grads = grads
