@@ -135,6 +135,12 @@ def _leaf_dtype(data) -> _dtype.dtype:
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
     """Mirrors `torch.tensor`: always copies; Python floats become the default dtype."""
     _check_device(device)
+    if dtype is not None and isinstance(data, (float, list, tuple)):
+        # straight to the requested dtype: a float64 tensor from 0.1 must not pass through float32
+        try:
+            return _finish(_backend.array(data, dtype=dtype._np), None, requires_grad)
+        except (TypeError, ValueError):
+            pass  # nested tensors or ragged data: the general path below explains the problem
     arr = _infer_array(data)
     if not isinstance(data, (list, tuple)):
         arr = _backend.array(arr)  # lists and tuples already gave a fresh array
