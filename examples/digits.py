@@ -90,7 +90,9 @@ def train(model, train_set, test_x, test_y, epochs, lr):
             total += loss.item() * len(yb)
             count += len(yb)
         history.append((total / count, accuracy(model, test_x, test_y)))
-        print(f"  epoch {epoch + 1:2d}  loss {history[-1][0]:.4f}  test accuracy {history[-1][1]:.3f}")
+        print(
+            f"  epoch {epoch + 1:2d}  loss {history[-1][0]:.4f}  test accuracy {history[-1][1]:.3f}"
+        )
     return history
 
 

@@ -90,9 +90,208 @@ from ._ops import (
     unsqueeze,
     where,
 )  # fmt: skip
+from ._ops.factorizations import cholesky_legacy as cholesky
+from ._ops.factorizations import det, inverse, logdet, matrix_power, pinverse
+from ._ops.factorizations import qr_legacy as qr
+from ._ops.factorizations import slogdet_legacy as slogdet
+from ._ops.factorizations import svd_legacy as svd
+from ._ops.index import (
+    argwhere,
+    bucketize,
+    gather,
+    index_add,
+    index_copy,
+    index_fill,
+    index_put,
+    index_put_,
+    index_select,
+    masked_fill,
+    masked_scatter,
+    masked_select,
+    nonzero,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    searchsorted,
+    take,
+    take_along_dim,
+    where,  # noqa: F811 - torch's where, with its one-argument form
+)  # fmt: skip
+from ._ops.linalg import (
+    addbmm,
+    addmm,
+    addmv,
+    addr,
+    baddbmm,
+    bmm,
+    chain_matmul,
+    cross,
+    einsum,
+    ger,
+    inner,
+    kron,
+    matmul,
+    outer,
+    tensordot,
+    vdot,
+)  # fmt: skip
 from ._ops.linalg import dot_checked as dot
-from ._ops.linalg import matmul
 from ._ops.linalg import mm_checked as mm
+from ._ops.linalg import mv_checked as mv
+from ._ops.pointwise import (
+    addcdiv,
+    addcmul,
+    allclose,
+    arctan2,
+    atan2,
+    bitwise_left_shift,
+    bitwise_right_shift,
+    clamp,
+    clamp_,
+    clamp_max,
+    clamp_max_,
+    clamp_min,
+    clamp_min_,
+    clip,
+    clip_,
+    copysign,
+    equal,
+    float_power,
+    fmax,
+    fmin,
+    fmod,
+    greater,
+    greater_equal,
+    hypot,
+    isclose,
+    lerp,
+    less,
+    less_equal,
+    logaddexp,
+    logaddexp2,
+    logical_xor,
+    maximum,
+    minimum,
+    not_equal,
+    xlogy,
+    xlogy_,
+)  # fmt: skip
+from ._ops.shape import (
+    adjoint,
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    broadcast_shapes,
+    broadcast_tensors,
+    broadcast_to,
+    cat,
+    chunk,
+    column_stack,
+    concat,
+    concatenate,
+    diag,
+    diag_embed,
+    diagflat,
+    diagonal,
+    dsplit,
+    dstack,
+    flip,
+    fliplr,
+    flipud,
+    hsplit,
+    hstack,
+    meshgrid,
+    moveaxis,
+    movedim,
+    narrow,
+    ravel,
+    repeat_interleave,
+    roll,
+    rot90,
+    row_stack,
+    split,
+    stack,
+    swapaxes,
+    swapdims,
+    tensor_split,
+    tile,
+    trace,
+    tril,
+    triu,
+    unflatten,
+    vsplit,
+    vstack,
+)  # fmt: skip
+from ._ops.unary import (
+    absolute,
+    acos,
+    acosh,
+    arccos,
+    arccosh,
+    arcsin,
+    arcsinh,
+    arctan,
+    arctanh,
+    asin,
+    asinh,
+    atan,
+    atanh,
+    ceil,
+    cosh,
+    erf,
+    erfc,
+    erfinv,
+    exp2,
+    expm1,
+    fix,
+    floor,
+    frac,
+    isfinite,
+    isinf,
+    isnan,
+    isneginf,
+    isposinf,
+    isreal,
+    log1p,
+    log2,
+    log10,
+    logical_not,
+    logit,
+    nan_to_num,
+    positive,
+    round,
+    rsqrt,
+    sgn,
+    signbit,
+    sinh,
+    square,
+    tan,
+    trunc,
+)  # fmt: skip
+from ._ops.reduce import (
+    all,
+    amax,
+    amin,
+    aminmax,
+    any,
+    argmax,
+    argmin,
+    count_nonzero,
+    logsumexp,
+    max,
+    min,
+    nanmean,
+    nansum,
+    norm,
+    prod,
+    std,
+    std_mean,
+    var,
+    var_mean,
+)  # fmt: skip
+from ._ops.scan import cummax, cummin, cumprod, cumsum, diff, logcumsumexp
+from ._ops.sort import argsort, kthvalue, median, msort, nanmedian, sort, topk, unique
+from . import linalg  # noqa: E402, I001
 from ._tensor import Size, Tensor
 from ._tensor_str import get_printoptions, set_printoptions
 from .autograd.grad_mode import (
@@ -123,16 +322,20 @@ from .random import (
 )  # fmt: skip
 
 __version__ = "0.1.0"
+from . import nn, optim  # noqa: E402
+from ._ops.nn import log_softmax, softmax  # noqa: E402
+from . import utils  # noqa: E402
+from .serialization import load, load_safetensors, save, save_safetensors  # noqa: E402
 
 negative = neg
 
 
-def add(input, other, *, alpha=1, out=None):  # noqa: A002
+def add(input, other, *, alpha=1):  # noqa: A002
     """Mirrors `torch.add`."""
     return add_alpha(_as_tensor_arg(input), other, alpha)
 
 
-def sub(input, other, *, alpha=1, out=None):  # noqa: A002
+def sub(input, other, *, alpha=1):  # noqa: A002
     """Mirrors `torch.sub`."""
     return sub_alpha(_as_tensor_arg(input), other, alpha)
 
@@ -140,7 +343,7 @@ def sub(input, other, *, alpha=1, out=None):  # noqa: A002
 subtract = sub
 
 
-def div(input, other, *, rounding_mode=None, out=None):  # noqa: A002
+def div(input, other, *, rounding_mode=None):  # noqa: A002
     """Mirrors `torch.div`."""
     return div_mode(_as_tensor_arg(input), other, rounding_mode)
 

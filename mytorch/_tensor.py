@@ -572,6 +572,10 @@ class Tensor:
     __rxor__ = __xor__
 
     def __invert__(self):
+        if self.dtype.is_floating_point:
+            raise TypeError(
+                "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+            )
         return _ops.bitwise_not(self)
 
     def __iadd__(self, other):
@@ -631,6 +635,264 @@ class Tensor:
     def ge(self, other):
         return _ops.ge(self, other)
 
+    # binary and ternary pointwise ops (_ops/pointwise.py)
+
+    def multiply(self, other):
+        return _ops.mul(self, other)
+
+    def divide(self, other, *, rounding_mode=None):
+        return _ops.div_mode(self, other, rounding_mode)
+
+    def subtract(self, other, *, alpha=1):
+        return _ops.sub_alpha(self, other, alpha)
+
+    def fmod(self, other):
+        return _ops.fmod(self, other)
+
+    def float_power(self, exponent):
+        return _ops.float_power(self, exponent)
+
+    def atan2(self, other):
+        return _ops.atan2(self, other)
+
+    arctan2 = atan2
+
+    def maximum(self, other):
+        return _ops.maximum(self, other)
+
+    def minimum(self, other):
+        return _ops.minimum(self, other)
+
+    def fmax(self, other):
+        return _ops.fmax(self, other)
+
+    def fmin(self, other):
+        return _ops.fmin(self, other)
+
+    def hypot(self, other):
+        return _ops.hypot(self, other)
+
+    def logaddexp(self, other):
+        return _ops.logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        return _ops.logaddexp2(self, other)
+
+    def lerp(self, end, weight):
+        return _ops.lerp(self, end, weight)
+
+    def copysign(self, other):
+        return _ops.copysign(self, other)
+
+    def xlogy(self, other):
+        return _ops.xlogy(self, other)
+
+    def clamp(self, min=None, max=None):  # noqa: A002 - torch's names
+        return _ops.clamp(self, min, max)
+
+    clip = clamp
+
+    def clamp_min(self, min):  # noqa: A002
+        return _ops.clamp_min(self, min)
+
+    def clamp_max(self, max):  # noqa: A002
+        return _ops.clamp_max(self, max)
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return _ops.addcmul(self, tensor1, tensor2, value=value)
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return _ops.addcdiv(self, tensor1, tensor2, value=value)
+
+    def where(self, condition, other):
+        return _ops.where(condition, self, other)
+
+    greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+    def logical_and(self, other):
+        return _ops.logical_and(self, other)
+
+    def logical_or(self, other):
+        return _ops.logical_or(self, other)
+
+    def logical_xor(self, other):
+        return _ops.logical_xor(self, other)
+
+    def bitwise_and(self, other):
+        return _ops.bitwise_and(self, other)
+
+    def bitwise_or(self, other):
+        return _ops.bitwise_or(self, other)
+
+    def bitwise_xor(self, other):
+        return _ops.bitwise_xor(self, other)
+
+    def bitwise_not(self):
+        return _ops.bitwise_not(self)
+
+    def bitwise_left_shift(self, other):
+        return _ops.bitwise_left_shift(self, other)
+
+    def bitwise_right_shift(self, other):
+        return _ops.bitwise_right_shift(self, other)
+
+    def __lshift__(self, other):
+        return _ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other):
+        return _ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return _ops.bitwise_right_shift(other, self)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _ops.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _ops.allclose(self, other, rtol, atol, equal_nan)
+
+    def equal(self, other):
+        return _ops.equal(self, other)
+
+    # in place, binary and ternary pointwise ops
+
+    def __ipow__(self, exponent):
+        return self.pow_(exponent)
+
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
+
+    def __iand__(self, other):
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other):
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other):
+        return self.bitwise_xor_(other)
+
+    def __ilshift__(self, other):
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other):
+        return self.bitwise_right_shift_(other)
+
+    def multiply_(self, other):
+        return _ops.inplace(self, _ops.mul, other)
+
+    def divide_(self, other, *, rounding_mode=None):
+        return _ops.inplace(self, _ops.div_mode, other, rounding_mode)
+
+    def subtract_(self, other, *, alpha=1):
+        return _ops.inplace(self, _ops.sub_alpha, other, alpha)
+
+    def true_divide_(self, other):
+        return _ops.inplace(self, _ops.div, other)
+
+    def floor_divide_(self, other):
+        return _ops.inplace(self, _ops.floor_divide, other)
+
+    def remainder_(self, other):
+        return _ops.inplace(self, _ops.remainder, other)
+
+    def fmod_(self, other):
+        return _ops.inplace(self, _ops.fmod, other)
+
+    def pow_(self, exponent):
+        return _ops.inplace(self, _ops.pow, exponent)
+
+    def float_power_(self, exponent):
+        return _ops.float_power_(self, exponent)
+
+    def atan2_(self, other):
+        return _ops.inplace(self, _ops.atan2, other)
+
+    arctan2_ = atan2_
+
+    def hypot_(self, other):
+        return _ops.inplace(self, _ops.hypot, other)
+
+    def lerp_(self, end, weight):
+        return _ops.inplace(self, _ops.lerp, end, weight)
+
+    def copysign_(self, other):
+        return _ops.inplace(self, _ops.copysign, other)
+
+    def xlogy_(self, other):
+        return _ops.inplace(self, _ops.xlogy, other)
+
+    def clamp_(self, min=None, max=None):  # noqa: A002
+        return _ops.inplace(self, _ops.clamp, min, max)
+
+    clip_ = clamp_
+
+    def clamp_min_(self, min):  # noqa: A002
+        return _ops.inplace(self, _ops.clamp_min, min)
+
+    def clamp_max_(self, max):  # noqa: A002
+        return _ops.inplace(self, _ops.clamp_max, max)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        op = lambda s, a, b: _ops.addcmul(s, a, b, value=value)  # noqa: E731
+        return _ops.inplace(self, op, tensor1, tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        op = lambda s, a, b: _ops.addcdiv(s, a, b, value=value)  # noqa: E731
+        return _ops.inplace(self, op, tensor1, tensor2)
+
+    def eq_(self, other):
+        return _ops.compare_(self, "eq", other)
+
+    def ne_(self, other):
+        return _ops.compare_(self, "ne", other)
+
+    def lt_(self, other):
+        return _ops.compare_(self, "lt", other)
+
+    def le_(self, other):
+        return _ops.compare_(self, "le", other)
+
+    def gt_(self, other):
+        return _ops.compare_(self, "gt", other)
+
+    def ge_(self, other):
+        return _ops.compare_(self, "ge", other)
+
+    greater_, greater_equal_, less_, less_equal_, not_equal_ = gt_, ge_, lt_, le_, ne_
+
+    def logical_and_(self, other):
+        return _ops.inplace(self, _ops.logical_and, other)
+
+    def logical_or_(self, other):
+        return _ops.inplace(self, _ops.logical_or, other)
+
+    def logical_xor_(self, other):
+        return _ops.inplace(self, _ops.logical_xor, other)
+
+    def bitwise_and_(self, other):
+        return _ops.inplace(self, _ops.bitwise_and, other)
+
+    def bitwise_or_(self, other):
+        return _ops.inplace(self, _ops.bitwise_or, other)
+
+    def bitwise_xor_(self, other):
+        return _ops.inplace(self, _ops.bitwise_xor, other)
+
+    def bitwise_not_(self):
+        return _ops.inplace(self, _ops.bitwise_not)
+
+    def bitwise_left_shift_(self, other):
+        return _ops.inplace(self, _ops.bitwise_left_shift, other)
+
+    def bitwise_right_shift_(self, other):
+        return _ops.inplace(self, _ops.bitwise_right_shift, other)
+
     def abs(self):
         return _ops.abs(self)
 
@@ -664,23 +926,418 @@ class Tensor:
     def sign(self):
         return _ops.sign(self)
 
+    # ---- unary math (_ops/unary.py) ----------------------------------------------------------
+
+    def negative(self):
+        return _ops.neg(self)
+
+    def absolute(self):
+        return _ops.abs(self)
+
+    def sgn(self):
+        return _ops.sgn(self)
+
+    def exp2(self):
+        return _ops.exp2(self)
+
+    def expm1(self):
+        return _ops.expm1(self)
+
+    def log2(self):
+        return _ops.log2(self)
+
+    def log10(self):
+        return _ops.log10(self)
+
+    def log1p(self):
+        return _ops.log1p(self)
+
+    def rsqrt(self):
+        return _ops.rsqrt(self)
+
+    def square(self):
+        return _ops.square(self)
+
+    def tan(self):
+        return _ops.tan(self)
+
+    def asin(self):
+        return _ops.asin(self)
+
+    def arcsin(self):
+        return _ops.arcsin(self)
+
+    def acos(self):
+        return _ops.acos(self)
+
+    def arccos(self):
+        return _ops.arccos(self)
+
+    def atan(self):
+        return _ops.atan(self)
+
+    def arctan(self):
+        return _ops.arctan(self)
+
+    def sinh(self):
+        return _ops.sinh(self)
+
+    def cosh(self):
+        return _ops.cosh(self)
+
+    def asinh(self):
+        return _ops.asinh(self)
+
+    def arcsinh(self):
+        return _ops.arcsinh(self)
+
+    def acosh(self):
+        return _ops.acosh(self)
+
+    def arccosh(self):
+        return _ops.arccosh(self)
+
+    def atanh(self):
+        return _ops.atanh(self)
+
+    def arctanh(self):
+        return _ops.arctanh(self)
+
+    def erf(self):
+        return _ops.erf(self)
+
+    def erfc(self):
+        return _ops.erfc(self)
+
+    def erfinv(self):
+        return _ops.erfinv(self)
+
+    def floor(self):
+        return _ops.floor(self)
+
+    def ceil(self):
+        return _ops.ceil(self)
+
+    def trunc(self):
+        return _ops.trunc(self)
+
+    def fix(self):
+        return _ops.fix(self)
+
+    def frac(self):
+        return _ops.frac(self)
+
+    def isnan(self):
+        return _ops.isnan(self)
+
+    def isinf(self):
+        return _ops.isinf(self)
+
+    def isfinite(self):
+        return _ops.isfinite(self)
+
+    def isposinf(self):
+        return _ops.isposinf(self)
+
+    def isneginf(self):
+        return _ops.isneginf(self)
+
+    def isreal(self):
+        return _ops.isreal(self)
+
+    def signbit(self):
+        return _ops.signbit(self)
+
+    def positive(self):
+        return _ops.positive(self)
+
+    def logical_not(self):
+        return _ops.logical_not(self)
+
+    def logit(self, eps=None):
+        return _ops.logit(self, eps)
+
+    def round(self, *, decimals=None):
+        return _ops.round(self, decimals=decimals)
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return _ops.nan_to_num(self, nan, posinf, neginf)
+
+    def abs_(self):
+        return _ops.inplace(self, _ops.abs)
+
+    def absolute_(self):
+        return _ops.inplace(self, _ops.abs)
+
+    def neg_(self):
+        return _ops.inplace(self, _ops.neg)
+
+    def negative_(self):
+        return _ops.inplace(self, _ops.neg)
+
+    def sign_(self):
+        return _ops.inplace(self, _ops.sign)
+
+    def exp_(self):
+        return _ops.inplace(self, _ops.exp)
+
+    def log_(self):
+        return _ops.inplace(self, _ops.log)
+
+    def sqrt_(self):
+        return _ops.inplace(self, _ops.sqrt)
+
+    def reciprocal_(self):
+        return _ops.inplace(self, _ops.reciprocal)
+
+    def sin_(self):
+        return _ops.inplace(self, _ops.sin)
+
+    def cos_(self):
+        return _ops.inplace(self, _ops.cos)
+
+    def tanh_(self):
+        return _ops.inplace(self, _ops.tanh)
+
+    def sigmoid_(self):
+        return _ops.inplace(self, _ops.sigmoid)
+
+    def relu_(self):
+        return _ops.inplace(self, _ops.relu)
+
+    def sgn_(self):
+        return _ops.inplace(self, _ops.sgn)
+
+    def exp2_(self):
+        return _ops.inplace(self, _ops.exp2)
+
+    def expm1_(self):
+        return _ops.inplace(self, _ops.expm1)
+
+    def log2_(self):
+        return _ops.inplace(self, _ops.log2)
+
+    def log10_(self):
+        return _ops.inplace(self, _ops.log10)
+
+    def log1p_(self):
+        return _ops.inplace(self, _ops.log1p)
+
+    def rsqrt_(self):
+        return _ops.inplace(self, _ops.rsqrt)
+
+    def square_(self):
+        return _ops.inplace(self, _ops.square)
+
+    def tan_(self):
+        return _ops.inplace(self, _ops.tan)
+
+    def asin_(self):
+        return _ops.inplace(self, _ops.asin)
+
+    def arcsin_(self):
+        return _ops.inplace(self, _ops.arcsin)
+
+    def acos_(self):
+        return _ops.inplace(self, _ops.acos)
+
+    def arccos_(self):
+        return _ops.inplace(self, _ops.arccos)
+
+    def atan_(self):
+        return _ops.inplace(self, _ops.atan)
+
+    def arctan_(self):
+        return _ops.inplace(self, _ops.arctan)
+
+    def sinh_(self):
+        return _ops.inplace(self, _ops.sinh)
+
+    def cosh_(self):
+        return _ops.inplace(self, _ops.cosh)
+
+    def asinh_(self):
+        return _ops.asinh_(self)
+
+    def arcsinh_(self):
+        return _ops.arcsinh_(self)
+
+    def acosh_(self):
+        return _ops.acosh_(self)
+
+    def arccosh_(self):
+        return _ops.arccosh_(self)
+
+    def atanh_(self):
+        return _ops.atanh_(self)
+
+    def arctanh_(self):
+        return _ops.arctanh_(self)
+
+    def erf_(self):
+        return _ops.inplace(self, _ops.erf)
+
+    def erfc_(self):
+        return _ops.inplace(self, _ops.erfc)
+
+    def erfinv_(self):
+        return _ops.inplace(self, _ops.erfinv)
+
+    def floor_(self):
+        return _ops.inplace(self, _ops.floor)
+
+    def ceil_(self):
+        return _ops.inplace(self, _ops.ceil)
+
+    def trunc_(self):
+        return _ops.inplace(self, _ops.trunc)
+
+    def fix_(self):
+        return _ops.inplace(self, _ops.fix)
+
+    def frac_(self):
+        return _ops.inplace(self, _ops.frac)
+
+    def logical_not_(self):
+        return _ops.inplace(self, _ops.logical_not)
+
+    def logit_(self, eps=None):
+        return _ops.inplace(self, _ops.logit, eps)
+
+    def round_(self, *, decimals=None):
+        return _ops.inplace(self, lambda t: _ops.round(t, decimals=decimals))
+
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        return _ops.inplace(self, _ops.nan_to_num, nan, posinf, neginf)
+
+    def softmax(self, dim, dtype=None):
+        return _ops.softmax(self, dim, dtype=dtype)
+
+    def log_softmax(self, dim, dtype=None):
+        return _ops.log_softmax(self, dim, dtype=dtype)
+
     # ---- reductions ---------------------------------------------------------------------------
 
-    def sum(self, dim=None, keepdim=False, *, dtype=None):
-        return _ops.sum(self, dim, keepdim, dtype=dtype)
+    def sum(self, *args, **kwargs):
+        # (dim, keepdim, *, dtype): no dim at all and dim=None give different nodes in torch
+        return _ops.sum(self, *args, **kwargs)
 
-    def mean(self, dim=None, keepdim=False, *, dtype=None):
-        return _ops.mean(self, dim, keepdim, dtype=dtype)
+    def mean(self, *args, **kwargs):
+        return _ops.mean(self, *args, **kwargs)
 
     def sum_to_size(self, *size):
         return _ops.sum_to_size(self, _dims(size))
 
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return _ops.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return _ops.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def prod(self, dim=None, keepdim=False, *, dtype=None):
+        return _ops.prod(self, dim, keepdim, dtype=dtype)
+
+    def amax(self, dim=(), keepdim=False):
+        return _ops.amax(self, dim, keepdim)
+
+    def amin(self, dim=(), keepdim=False):
+        return _ops.amin(self, dim, keepdim)
+
+    def max(self, dim=None, keepdim=False, *, other=None):
+        return _ops.max(self, dim, keepdim, other=other)
+
+    def min(self, dim=None, keepdim=False, *, other=None):
+        return _ops.min(self, dim, keepdim, other=other)
+
+    def argmax(self, dim=None, keepdim=False):
+        return _ops.argmax(self, dim, keepdim)
+
+    def argmin(self, dim=None, keepdim=False):
+        return _ops.argmin(self, dim, keepdim)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        return _ops.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _ops.var(self, dim, unbiased, keepdim, correction=correction)
+
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=None):
+        return _ops.std(self, dim, unbiased, keepdim, correction=correction)
+
+    def logsumexp(self, dim, keepdim=False):
+        return _ops.logsumexp(self, dim, keepdim)
+
+    def norm(self, p="fro", dim=None, keepdim=False, dtype=None):
+        return _ops.norm(self, p, dim, keepdim, dtype=dtype)
+
+    def all(self, dim=None, keepdim=False):
+        return _ops.all(self, dim, keepdim)
+
+    def any(self, dim=None, keepdim=False):
+        return _ops.any(self, dim, keepdim)
+
+    def count_nonzero(self, dim=None):
+        return _ops.count_nonzero(self, dim)
+
+    def cumsum(self, dim, *, dtype=None):
+        return _ops.cumsum(self, dim, dtype=dtype)
+
+    def cumprod(self, dim, *, dtype=None):
+        return _ops.cumprod(self, dim, dtype=dtype)
+
+    def cummax(self, dim):
+        return _ops.cummax(self, dim)
+
+    def cummin(self, dim):
+        return _ops.cummin(self, dim)
+
+    def logcumsumexp(self, dim):
+        return _ops.logcumsumexp(self, dim)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return _ops.diff(self, n, dim, prepend, append)
+
+    def median(self, dim=None, keepdim=False):
+        return _ops.median(self, dim, keepdim)
+
+    def nanmedian(self, dim=None, keepdim=False):
+        return _ops.nanmedian(self, dim, keepdim)
+
+    def sort(self, dim=-1, descending=False, *, stable=False):
+        return _ops.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, *, stable=False):
+        return _ops.argsort(self, dim, descending, stable)
+
+    def msort(self):
+        return _ops.msort(self)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _ops.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return _ops.kthvalue(self, k, dim, keepdim)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return _ops.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def cumsum_(self, dim, *, dtype=None):
+        return _ops.inplace(self, lambda x: _ops.cumsum(x, dim, dtype=dtype))
+
+    def cumprod_(self, dim, *, dtype=None):
+        return _ops.inplace(self, lambda x: _ops.cumprod(x, dim, dtype=dtype))
+
     # ---- shape --------------------------------------------------------------------------------
 
     def reshape(self, *shape):
+        if not shape:
+            raise TypeError('reshape() missing 1 required positional arguments: "shape"')
         return _ops.reshape(self, _dims(shape))
 
     def view(self, *shape):
+        if not shape:
+            raise TypeError("view() received an invalid combination of arguments - got (), but "
+                            "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
         if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
             raise NotImplementedError("view(dtype) is not supported")
         return _ops.view(self, _dims(shape))
@@ -739,11 +1396,234 @@ class Tensor:
             )
         return _ops.transpose(self, -2, -1)
 
+    @property
+    def mH(self):  # noqa: N802 - torch's name
+        return _ops.matrix_mH(self)
+
+    @property
+    def H(self):  # noqa: N802 - torch's name
+        return _ops.matrix_H(self)
+
+    def adjoint(self):
+        return _ops.adjoint(self)
+
+    def swapdims(self, dim0, dim1):
+        return _ops.transpose(self, dim0, dim1)
+
+    def movedim(self, source, destination):
+        return _ops.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def unflatten(self, dim, sizes):
+        return _ops.unflatten(self, dim, sizes)
+
+    def ravel(self):
+        return _ops.ravel(self)
+
+    def broadcast_to(self, size):
+        return _ops.broadcast_to(self, size)
+
+    def repeat(self, *sizes, repeats=None):
+        if not sizes and repeats is None:
+            raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
+        return _ops.repeat(self, _dims(sizes if repeats is None else (repeats,), "repeat"))
+
+    def tile(self, *dims):
+        if not dims:
+            raise TypeError('tile() missing 1 required positional arguments: "dims"')
+        return _ops.tile(self, _dims(dims, "tile"))
+
+    def repeat_interleave(self, repeats=None, dim=None, *, output_size=None):
+        return _ops.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def flip(self, *dims):
+        if not dims:
+            raise TypeError('flip() missing 1 required positional arguments: "dims"')
+        return _ops.flip(self, _dims(dims, "flip"))
+
+    def fliplr(self):
+        return _ops.fliplr(self)
+
+    def flipud(self):
+        return _ops.flipud(self)
+
+    def roll(self, shifts, dims=None):
+        return _ops.roll(self, shifts, dims)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        return _ops.rot90(self, k, dims)
+
+    def split(self, split_size, dim=0):
+        return _ops.split(self, split_size, dim)
+
+    def chunk(self, chunks, dim=0):
+        return _ops.chunk(self, chunks, dim)
+
+    def tensor_split(self, indices_or_sections=None, dim=0, **kwargs):
+        return _ops.tensor_split(self, indices_or_sections, dim, **kwargs)
+
+    def hsplit(self, indices_or_sections):
+        return _ops.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections):
+        return _ops.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections):
+        return _ops.dsplit(self, indices_or_sections)
+
+    def narrow(self, dim, start, length):
+        return _ops.narrow(self, dim, start, length)
+
+    def tril(self, diagonal=0):
+        return _ops.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _ops.triu(self, diagonal)
+
+    def diag(self, diagonal=0):
+        return _ops.diag(self, diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _ops.diagonal(self, offset, dim1, dim2)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return _ops.diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset=0):
+        return _ops.diagflat(self, offset)
+
+    def trace(self):
+        return _ops.trace(self)
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
+                   pin_memory=False):  # fmt: skip
+        return _ops.new_tensor(self, data, dtype, device, requires_grad)
+
+    def new_zeros(self, *args, size=None, dtype=None, device=None, requires_grad=False,
+                  layout=None, pin_memory=False):  # fmt: skip
+        size = args if size is None else (size,)
+        return _ops.new_zeros(self, size, dtype, device, requires_grad)
+
+    def new_ones(self, *args, size=None, dtype=None, device=None, requires_grad=False,
+                 layout=None, pin_memory=False):  # fmt: skip
+        size = args if size is None else (size,)
+        return _ops.new_ones(self, size, dtype, device, requires_grad)
+
+    def new_empty(self, *args, size=None, dtype=None, device=None, requires_grad=False,
+                  layout=None, pin_memory=False):  # fmt: skip
+        size = args if size is None else (size,)
+        return _ops.new_empty(self, size, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+                 layout=None, pin_memory=False):  # fmt: skip
+        return _ops.new_full(self, size, fill_value, dtype, device, requires_grad)
+
+    def squeeze_(self, dim=None):
+        return _ops.squeeze_(self, dim)
+
+    def unsqueeze_(self, dim):
+        return _ops.unsqueeze_(self, dim)
+
+    def t_(self):
+        return _ops.t_(self)
+
+    def transpose_(self, dim0, dim1):
+        return _ops.transpose_(self, dim0, dim1)
+
+    swapaxes_ = swapdims_ = transpose_
+
+    def tril_(self, diagonal=0):
+        return _ops.inplace(self, _ops.tril, diagonal)
+
+    def triu_(self, diagonal=0):
+        return _ops.inplace(self, _ops.triu, diagonal)
+
     def unbind(self, dim=0):
         return _ops.unbind(self, dim)
 
     def __getitem__(self, index):
         return _ops.getitem(self, index)
+
+    # ---- indexing (_ops/index.py) --------------------------------------------------------------
+
+    def __setitem__(self, index, value):
+        _ops.setitem(self, index, value)
+
+    def index_select(self, dim, index):
+        return _ops.index_select(self, dim, index)
+
+    def gather(self, dim, index, *, sparse_grad=False):
+        return _ops.gather(self, dim, index, sparse_grad=sparse_grad)
+
+    def take(self, index):
+        return _ops.take(self, index)
+
+    def take_along_dim(self, indices, dim=None):
+        return _ops.take_along_dim(self, indices, dim)
+
+    def masked_select(self, mask):
+        return _ops.masked_select(self, mask)
+
+    def masked_fill(self, mask, value):
+        return _ops.masked_fill(self, mask, value)
+
+    def masked_fill_(self, mask, value):
+        return _ops.masked_fill_(self, mask, value)
+
+    def masked_scatter(self, mask, source):
+        return _ops.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask, source):
+        return _ops.masked_scatter_(self, mask, source)
+
+    def scatter(self, dim, index, src=None, *, value=None, reduce=None):
+        return _ops.scatter(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_(self, dim, index, src=None, *, value=None, reduce=None):
+        return _ops.scatter_(self, dim, index, src, value=value, reduce=reduce)
+
+    def scatter_add(self, dim, index, src):
+        return _ops.scatter_add(self, dim, index, src)
+
+    def scatter_add_(self, dim, index, src):
+        return _ops.scatter_add_(self, dim, index, src)
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return _ops.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return _ops.scatter_reduce_(self, dim, index, src, reduce, include_self=include_self)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _ops.index_add(self, dim, index, source, alpha=alpha)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return _ops.index_add_(self, dim, index, source, alpha=alpha)
+
+    def index_copy(self, dim, index, source):
+        return _ops.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim, index, source):
+        return _ops.index_copy_(self, dim, index, source)
+
+    def index_fill(self, dim, index, value):
+        return _ops.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim, index, value):
+        return _ops.index_fill_(self, dim, index, value)
+
+    def index_put(self, indices, values, accumulate=False):
+        return _ops.index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices, values, accumulate=False):
+        return _ops.index_put_(self, indices, values, accumulate)
+
+    def nonzero(self, *, as_tuple=False):
+        return _ops.nonzero(self, as_tuple=as_tuple)
+
+    def argwhere(self):
+        return _ops.argwhere(self)
 
     def matmul(self, other):
         return _ops.matmul(self, other)
@@ -753,6 +1633,89 @@ class Tensor:
 
     def dot(self, other):
         return _ops.dot_checked(self, other)
+
+    # ---- linear algebra -----------------------------------------------------------------------
+
+    def bmm(self, mat2):
+        return _ops.bmm(self, mat2)
+
+    def mv(self, vec):
+        return _ops.mv_checked(self, vec)
+
+    def vdot(self, other):
+        return _ops.vdot(self, other)
+
+    def outer(self, vec2):
+        return _ops.outer(self, vec2)
+
+    def ger(self, vec2):
+        return _ops.outer(self, vec2)
+
+    def inner(self, other):
+        return _ops.inner(self, other)
+
+    def kron(self, other):
+        return _ops.kron(self, other)
+
+    def cross(self, other, dim=None):
+        return _ops.cross(self, other, dim)
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _ops.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _ops.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addr(self, vec1, vec2, *, beta=1, alpha=1):
+        return _ops.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _ops.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _ops.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def det(self):
+        return _ops.det(self)
+
+    def logdet(self):
+        return _ops.logdet(self)
+
+    def slogdet(self):
+        return _ops.slogdet_legacy(self)
+
+    def inverse(self):
+        return _ops.inverse(self)
+
+    def cholesky(self, upper=False):
+        return _ops.cholesky_legacy(self, upper)
+
+    def qr(self, some=True):
+        return _ops.qr_legacy(self, some)
+
+    def svd(self, some=True, compute_uv=True):
+        return _ops.svd_legacy(self, some, compute_uv)
+
+    def pinverse(self, rcond=1e-15):
+        return _ops.pinverse(self, rcond)
+
+    def matrix_power(self, n):
+        return _ops.matrix_power(self, n)
+
+    def addmm_(self, mat1, mat2, *, beta=1, alpha=1):
+        return _ops.inplace(self, _with(_ops.addmm, beta=beta, alpha=alpha), mat1, mat2)
+
+    def addmv_(self, mat, vec, *, beta=1, alpha=1):
+        return _ops.inplace(self, _with(_ops.addmv, beta=beta, alpha=alpha), mat, vec)
+
+    def addr_(self, vec1, vec2, *, beta=1, alpha=1):
+        return _ops.inplace(self, _with(_ops.addr, beta=beta, alpha=alpha), vec1, vec2)
+
+    def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+        return _ops.inplace(self, _with(_ops.addbmm, beta=beta, alpha=alpha), batch1, batch2)
+
+    def baddbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+        return _ops.inplace(self, _with(_ops.baddbmm, beta=beta, alpha=alpha), batch1, batch2)
 
     # ---- in place -----------------------------------------------------------------------------
 
@@ -774,8 +1737,26 @@ class Tensor:
     def fill_(self, value):
         return _ops.inplace(self, _ops.fill, value)
 
+    def uniform_(self, a=0.0, b=1.0, *, generator=None, **kwargs):
+        """Mirrors `torch.Tensor.uniform_(from=0, to=1)`."""
+        from .random import _random_fill
+
+        a, b = kwargs.pop("from", a), kwargs.pop("to", b)
+        return _random_fill(self, "uniform", a, b, generator)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        """Mirrors `torch.Tensor.normal_`."""
+        from .random import _random_fill
+
+        return _random_fill(self, "normal", mean, std, generator)
+
     def copy_(self, src, non_blocking=False):
         return _ops.inplace(self, _ops.copy, src)
+
+
+def _with(op, **params):
+    """`op` with keyword parameters bound, for in-place methods (`inplace` passes inputs only)."""
+    return lambda *args: op(*args, **params)
 
 
 _TYPE_NAMES = {f"torch.{d._title}Tensor": d for d in _dtype.ALL}

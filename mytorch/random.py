@@ -222,3 +222,24 @@ def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=Non
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
+
+
+def _random_fill(tensor: Tensor, kind: str, a: float, b: float, generator) -> Tensor:
+    """In-place uniform_/normal_: draw in float64, then write through the in-place machinery."""
+    from . import _ops
+
+    if not tensor.dtype.is_floating_point:
+        raise NotImplementedError(f"\"{kind}_\" not implemented for '{tensor.dtype._title}'")
+    rng = _rng(generator)
+    shape = tuple(tensor.shape)
+    if kind == "uniform":
+        if a > b:
+            raise RuntimeError(
+                f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}"
+            )
+        values = rng.uniform(a, b, size=shape)
+    else:
+        if b < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {b}")
+        values = rng.normal(a, b, size=shape)
+    return _ops.inplace(tensor, _ops.copy, Tensor._make(_np.asarray(values)))

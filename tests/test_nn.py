@@ -17,7 +17,9 @@ def _np(t):
 
 def _copy_weights(src, dst):
     """Load torch module src's weights into mytorch module dst (same structure)."""
-    state = OrderedDict((k, mytorch.tensor(v.detach().numpy())) for k, v in src.state_dict().items())
+    state = OrderedDict(
+        (k, mytorch.tensor(v.detach().numpy())) for k, v in src.state_dict().items()
+    )
     dst.load_state_dict(state)
 
 
@@ -366,3 +368,14 @@ def test_init_on_a_parameter_bumps_version_and_keeps_it_a_leaf():
     assert p._version > v and p.is_leaf and p.requires_grad
     with pytest.raises(RuntimeError, match="leaf Variable"):
         p.uniform_()  # outside no_grad, as in torch
+
+
+def test_module_list_repr_groups_identical_children_like_torch():
+    for lib in (mytorch, torch):
+        layer = lib.nn.Linear(2, 2)
+        ml = lib.nn.ModuleList([layer, copy.deepcopy(layer), lib.nn.ReLU()])
+        if lib is torch:
+            expected = repr(ml)
+    assert repr(
+        mytorch.nn.ModuleList([mytorch.nn.Linear(2, 2), mytorch.nn.Linear(2, 2), mytorch.nn.ReLU()])
+    ) == expected

@@ -196,6 +196,15 @@ def inplace(self, op, *args):
     When the op is recorded, its node sees a snapshot of `self`, so the new node stays correct
     while nodes that saved `self` earlier see the version bump and refuse to run.
     """
+    if not self._data.flags.writeable:
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation."
+        )
+    if _state.enabled and self.__dict__.get("_view_of") is not None:
+        from .index import inplace_on_view  # a view made by indexing: its base's history changes
+
+        return inplace_on_view(self, op, *args)
     recording = _state.enabled and (
         self._rg or builtins.any(isinstance(a, Tensor) and a._rg for a in args)
     )
@@ -222,6 +231,10 @@ def inplace(self, op, *args):
     if out._rg:
         self.grad_fn = out.grad_fn
         self._rg = True
+        if self.__dict__.get("_views"):
+            from .index import refresh_views  # views made by indexing see the new history
+
+            refresh_views(self)
     return self
 
 
@@ -233,3 +246,6 @@ from .pointwise import *  # noqa: E402, F403
 from .reduce import *  # noqa: E402, F403
 from .shape import *  # noqa: E402, F403
 from .unary import *  # noqa: E402, F403
+from .scan import *  # noqa: E402, F403
+from .sort import *  # noqa: E402, F403
+from .conv import *  # noqa: E402, F403

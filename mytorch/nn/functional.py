@@ -123,3 +123,51 @@ def _class_shaped(weight, ndim, class_dim):
     shape = [1] * ndim
     shape[class_dim] = weight.shape[0]
     return weight.reshape(shape)
+
+
+# ---- layers: convolution, pooling, normalisation, embedding, padding, upsampling, distances ----
+from .._ops.conv import (  # noqa: E402
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool1d, adaptive_max_pool2d,
+    avg_pool1d, avg_pool2d, batch_norm, conv1d, conv2d, conv_transpose1d, conv_transpose2d,
+    cosine_similarity, dropout1d, dropout2d, embedding, fold, group_norm, interpolate, layer_norm,
+    max_pool1d, max_pool2d, normalize, one_hot, pad, pairwise_distance, unfold,
+)  # fmt: skip
+
+__all__ += [
+    "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+    "avg_pool1d", "avg_pool2d", "batch_norm", "conv1d", "conv2d", "conv_transpose1d",
+    "conv_transpose2d", "cosine_similarity", "dropout1d", "dropout2d", "embedding", "fold",
+    "group_norm", "interpolate", "layer_norm", "max_pool1d", "max_pool2d", "normalize", "one_hot",
+    "pad", "pairwise_distance", "unfold",
+]  # fmt: skip
+
+
+# ---- attention (implemented beside MultiheadAttention; imported last: it imports the modules) --
+from .modules.attention import (  # noqa: E402
+    multi_head_attention_forward,
+    scaled_dot_product_attention,
+)
+
+__all__ += ["multi_head_attention_forward", "scaled_dot_product_attention"]
+
+
+# ---- more activations and losses (implemented beside their modules) ----------------------------
+from .modules.activations_more import (  # noqa: E402
+    celu, elu, gelu, hardsigmoid, hardswish, hardtanh, leaky_relu, logsigmoid, mish, prelu, relu6,
+    selu, silu, softmin, softplus, softsign, tanhshrink, threshold,
+)  # fmt: skip
+from .modules.losses_more import (  # noqa: E402
+    binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss,
+    gaussian_nll_loss, hinge_embedding_loss, huber_loss, kl_div, margin_ranking_loss,
+    multilabel_soft_margin_loss, poisson_nll_loss, smooth_l1_loss, soft_margin_loss,
+    triplet_margin_loss,
+)  # fmt: skip
+
+__all__ += [
+    "celu", "elu", "gelu", "hardsigmoid", "hardswish", "hardtanh", "leaky_relu", "logsigmoid",
+    "mish", "prelu", "relu6", "selu", "silu", "softmin", "softplus", "softsign", "tanhshrink",
+    "threshold", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+    "cosine_embedding_loss", "gaussian_nll_loss", "hinge_embedding_loss", "huber_loss", "kl_div",
+    "margin_ranking_loss", "multilabel_soft_margin_loss", "poisson_nll_loss", "smooth_l1_loss",
+    "soft_margin_loss", "triplet_margin_loss",
+]  # fmt: skip

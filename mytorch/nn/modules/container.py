@@ -6,7 +6,7 @@ import operator
 from collections import OrderedDict
 
 from ..parameter import Parameter
-from .module import Module
+from .module import Module, _addindent
 
 
 def _index(i, n: int) -> int:
@@ -109,6 +109,22 @@ class ModuleList(Module):
 
     def __iadd__(self, modules) -> ModuleList:
         return self.extend(modules)
+
+    def __repr__(self) -> str:
+        # runs of identical children print once, as "(0-5): 6 x Layer(...)", as in torch
+        reprs = [repr(m) for m in self]
+        if not reprs:
+            return "ModuleList()"
+        lines, start = [], 0
+        for i in range(1, len(reprs) + 1):
+            if i == len(reprs) or reprs[i] != reprs[start]:
+                body = _addindent(reprs[start], 2)
+                if i - start == 1:
+                    lines.append(f"({start}): {body}")
+                else:
+                    lines.append(f"({start}-{i - 1}): {i - start} x {body}")
+                start = i
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
 
     def append(self, module: Module) -> ModuleList:
         self.add_module(str(len(self)), module)

@@ -426,7 +426,6 @@ class Module:
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
     def float(self) -> Module:
-        from ... import _dtype
 
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
