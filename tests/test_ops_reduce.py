@@ -173,6 +173,10 @@ CASES = {
     "matrix_norm_m1": (lambda lib, a: lib.linalg.matrix_norm(a, -1, keepdim=True), [(3, 2)]),
     "matrix_norm_inf": (lambda lib, a: lib.linalg.matrix_norm(a, inf, dim=(0, 2)), [(3, 2, 4)]),
     "matrix_norm_ninf": (lambda lib, a: lib.linalg.matrix_norm(a, -inf, (2, 0), True), [(3, 2, 4)]),
+    "matrix_norm_nuc": (lambda lib, a: lib.linalg.matrix_norm(a, "nuc"), [(2, 3, 2)]),
+    "matrix_norm_2": (lambda lib, a: lib.linalg.matrix_norm(a, 2, keepdim=True), [(3, 2)]),
+    "matrix_norm_m2": (lambda lib, a: lib.linalg.matrix_norm(a, -2, (2, 0), True), [(3, 2, 4)]),
+    "norm_nuc": (lambda lib, a: lib.norm(a, p="nuc", dim=(0, 2)), [(3, 2, 4)]),
     # all, any, count_nonzero
     "all": (lambda lib, a: a.all(), [("bool", (2, 3))]),
     "all_dims": (lambda lib, a: lib.all(a > 0, (0, 1), keepdim=True), [(2, 3, 2)]),

@@ -220,6 +220,10 @@ def _parse(shape: tuple, index, setting: bool = False) -> _Parsed:
     slices inside a tuple, and then indexes with all tensors at once, placing their dims as numpy
     does.
     """
+    if type(index) is int and shape:  # the common x[i], quickly
+        return _Parsed(
+            _Index(((_check_int(index, shape[0], 0), Ellipsis),)), "select", "select", True, False
+        )
     items = [_item(i) for i in _items(index)]
     ndim = len(shape)
     if ndim == 0:
@@ -551,36 +555,36 @@ def _check_scalar(value, dtype):
     """A Python number written into a tensor: torch's overflow errors."""
     if isinstance(value, int) and not -(2**63) <= value < 2**63:
         raise ValueError("Overflow when unpacking long long")
-    if isinstance(value, bool) or dtype._name == "bool":
+    name = dtype._name
+    if isinstance(value, bool) or name == "bool":
         return
-    npdt = dtype._np
-    overflow = isinstance(value, complex) and value.imag != 0
-    if overflow and npdt.name == "float16":
-        npdt = xp(None).dtype("float64")  # torch converts through double here
-    if npdt.kind == "f":
-        if npdt.name == "float32" and not overflow:
-            v = float(value.real if isinstance(value, complex) else value)
-            overflow = v == v and abs(v) != float("inf") and abs(v) > 3.4028234663852886e38
-    else:
-        info = xp(None).iinfo(npdt)
-        v = value.real if isinstance(value, complex) else value
-        if v != v or v in (float("inf"), float("-inf")):
-            overflow = True
-        elif isinstance(v, float):
-            overflow = overflow or not info.min <= int(v) <= info.max or (info.min == 0 and v < 0)
-        else:
-            overflow = overflow or (
-                v > info.max or v < -info.max if info.min == 0 else not info.min <= v <= info.max
+    if isinstance(value, complex):
+        if value.imag != 0:
+            # torch converts a complex number into a half tensor through double
+            raise RuntimeError(
+                f"value cannot be converted to type "
+                f"{'double' if name == 'float16' else _C_NAMES[name]} without overflow"
             )
+        value = value.real
+    if dtype.is_floating_point:
+        # float16 overflows to inf silently; float64 holds any Python float
+        overflow = name == "float32" and 3.4028234663852886e38 < abs(value) < float("inf")
+    elif isinstance(value, float):
+        info = xp(None).iinfo(dtype._np)
+        overflow = value != value or not info.min - 1 < value < info.max + 1
+        overflow = overflow or (info.min == 0 and value < 0)
+    else:
+        info = xp(None).iinfo(dtype._np)
+        # an unsigned type takes -max..max and wraps the negatives
+        overflow = not (-info.max if info.min == 0 else info.min) <= value <= info.max
     if overflow:
-        raise RuntimeError(
-            f"value cannot be converted to type {_C_NAMES.get(npdt.name, npdt.name)} without "
-            "overflow"
-        )
+        raise RuntimeError(f"value cannot be converted to type {_C_NAMES[name]} without overflow")
 
 
 def _region_shape(x, index: _Index) -> tuple:
-    m = xp(x)
+    if index.adv is None:
+        return _apply(x, index).shape  # a view: cheap
+    m = xp(x)  # indexing a zero-strided stand-in allocates only the (small) result
     return _apply(m.broadcast_to(m.zeros((), dtype=x.dtype), x.shape), index).shape
 
 

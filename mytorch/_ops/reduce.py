@@ -739,8 +739,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # noqa: A002, N803
     """Mirrors `torch.linalg.matrix_norm`.
 
-    'nuc', 2 and -2 need singular values and are taken from `mytorch.linalg.svdvals` when that
-    exists; otherwise they raise NotImplementedError.
+    'nuc', 2 and -2 take the singular values from `mytorch.linalg.svdvals`.
     """
     a = A
     if a.ndim < 2:
@@ -769,19 +768,19 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):  # no
 
 
 def _singular_value_norm(a, ord, d0, d1, keepdim):  # noqa: A002
-    try:
-        from ..linalg import svdvals
-    except ImportError:
-        raise NotImplementedError(
-            f"linalg.matrix_norm: ord={ord!r} needs singular values (mytorch.linalg.svdvals), "
-            "which are not available yet"
-        ) from None
-    if (d0, d1) != (a.ndim - 2, a.ndim - 1):
-        a = a.permute(*(i for i in range(a.ndim) if i not in (d0, d1)), d0, d1)
+    from ..linalg import svdvals
+
+    # the two matrix dims go last; with keepdim they come back as 1s by the inverse permutation
+    perm = [i for i in range(a.ndim) if i not in (d0, d1)] + [d0, d1]
+    if perm != list(range(a.ndim)):
+        a = a.permute(*perm)
     s = svdvals(a)
-    out = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)
+    if ord == "nuc":
+        out = s.sum(-1, keepdim=keepdim)
+    else:
+        out = (amax if ord == 2 else amin)(s, -1, keepdim)
     if keepdim:
-        out = out.unsqueeze(builtins.min(d0, d1)).unsqueeze(builtins.max(d0, d1))
+        out = out.unsqueeze(-1).permute(*(perm.index(i) for i in range(len(perm))))
     return out
 
 

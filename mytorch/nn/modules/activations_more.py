@@ -137,9 +137,9 @@ def hardsigmoid(input, inplace: bool = False):  # noqa: A002
 def hardswish(input, inplace: bool = False):  # noqa: A002
     """Mirrors `torch.nn.functional.hardswish`: x * relu6(x + 3) / 6."""
 
-    # NOTE: the inner piece owns both ends (x = -3 and 3), where torch's gradient is -0.5 and 1.5
+    # NOTE: the outer pieces own both ends, so the gradient is 0 at -3 and 1 at 3, as in torch
     def fn(x):
-        return _ops.where(x < -3, 0.0, _ops.where(x <= 3, x * (x + 3) / 6, x))
+        return _ops.where(x <= -3, 0.0, _ops.where(x < 3, x * (x + 3) / 6, x))
 
     return _maybe_inplace(input, inplace, fn)
 
@@ -172,14 +172,15 @@ def prelu(input, weight):  # noqa: A002
         raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: ndim = "
                            f"{weight.ndim}")  # fmt: skip
     if n != 1:
-        channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
-        if input.ndim == 0 or channels != n:
+        # NOTE: as in torch, a 1-d input has one channel, so only a one-number weight fits it
+        channels = input.shape[1] if input.ndim >= 2 else 1
+        if channels != n:
             raise RuntimeError(
                 "Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                 f"{n} and channel size = {channels}."
             )
         shape = [1] * input.ndim
-        shape[1 if input.ndim >= 2 else 0] = n
+        shape[1] = n
         weight = weight.reshape(shape)
     elif weight.ndim == 1 and input.ndim == 0:
         weight = weight.reshape(())
@@ -380,9 +381,7 @@ class Softmax2d(Module):
 
     def forward(self, input):  # noqa: A002
         if input.ndim not in (3, 4):
-            raise ValueError(
-                f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead"
-            )
+            raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
         return softmax(input, -3, _stacklevel=5)
 
 

@@ -11,7 +11,9 @@ class _Loss(Module):
         super().__init__()
         from ..._ops.nn import _legacy_reduction
 
-        self.reduction = _legacy_reduction(size_average, reduce, reduction)
+        # torch checks the reduction name when the loss is computed, not here
+        legacy = size_average is not None or reduce is not None
+        self.reduction = _legacy_reduction(size_average, reduce, reduction) if legacy else reduction
 
 
 class MSELoss(_Loss):

@@ -98,6 +98,10 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
             f"({_size(input)}) is deprecated. Please ensure they have the same size."
         )
     x = input
+    if bool(((x < 0) | (x > 1)).any()):
+        raise RuntimeError("all elements of input should be between 0 and 1")
+    if bool(((target < 0) | (target > 1)).any()):
+        raise RuntimeError("all elements of target should be between 0 and 1")
     # log(0) never runs: the guarded argument keeps inf (and 0 * inf = nan) out of the backward
     log_x = _ops.where(x > 0, _ops.clamp(_ops.log(_ops.where(x > 0, x, 1.0)), min=-100), -100.0)
     log_1mx = _ops.where(
