@@ -125,7 +125,7 @@ CASES = {
     "hypot_zeros_inf": (
         lambda lib, a, b: lib.hypot(a, b),
         [A([0.0, 3.0, INF, -0.0]), A([0.0, -4.0, 1.0, 2.0])],
-    ),  # fmt: skip
+    ),
     "logaddexp": (lambda lib, a, b: lib.logaddexp(a, b), [(2, 3), (3,)]),
     "logaddexp_method_0d": (lambda lib, a, b: a.logaddexp(b), [(), (2,)]),
     "logaddexp_empty": (lambda lib, a, b: lib.logaddexp(a, b), [(0, 3), (3,)]),
@@ -133,7 +133,7 @@ CASES = {
     "logaddexp_infs": (
         lambda lib, a, b: lib.logaddexp(a, b),
         [A([-INF, INF, INF]), A([-INF, INF, -INF])],
-    ),  # fmt: skip
+    ),
     "logaddexp2": (lambda lib, a, b: lib.logaddexp2(a, b), [(2, 3), (2, 1)]),
     "logaddexp2_method_0d": (lambda lib, a, b: a.logaddexp2(b), [(), ()]),
     "logaddexp2_empty": (lambda lib, a, b: a.logaddexp2(b), [(0,), ()]),
@@ -150,11 +150,11 @@ CASES = {
     "lerp_weight_const_0d": (
         lambda lib, a, b: lib.lerp(a, b, lib.tensor(0.7, dtype=a.dtype)),
         [(3,), (3,)],
-    ),  # fmt: skip
+    ),
     "lerp_inf": (
         lambda lib, a, b, w: lib.lerp(a, b, w),
         [A([1.0, INF, 2.0]), A([INF, 4.0, 3.0]), A([0.0, 1.0, 0.5])],
-    ),  # fmt: skip
+    ),
     # copysign
     "copysign": (lambda lib, a, b: lib.copysign(a, b), [(2, 3), (3,)]),
     "copysign_scalar": (lambda lib, a: lib.copysign(a, -1.0), [(2, 3)]),
@@ -212,7 +212,7 @@ CASES = {
             A([0.0, 0.0, 0.0, 1.0, 1.0, 1.0, -1.0, -1.0, -1.0, 0.0]),
             A([0.0, 0.0, 0.0, -1.0, -1.0, -1.0, 1.0, 1.0, 1.0, 1.0]),
         ],
-    ),  # fmt: skip
+    ),
     "clamp_tensor_nan_bounds": (
         lambda lib, a, lo, hi: lib.clamp(a, lo, hi),
         [A([0.0, 0.0, 5.0]), A([NAN, -1.0, -1.0]), A([1.0, NAN, NAN])],
@@ -241,7 +241,7 @@ CASES = {
     "addcmul_int_input": (
         lambda lib, a, b, c: lib.addcmul(a, b, c, value=0.5),
         [(I, (3,)), (3,), (3,)],
-    ),  # fmt: skip
+    ),
     "addcdiv": (lambda lib, a, b, c: lib.addcdiv(a, b, c), [(2, 3), (3,), (P, (2, 1))]),
     "addcdiv_value": (lambda lib, a, b, c: a.addcdiv(b, c, value=0.5), [(3,), (), (P, (3,))]),
     "addcdiv_0d": (lambda lib, a, b, c: lib.addcdiv(a, b, c), [(), (), (P, ())]),
@@ -249,11 +249,11 @@ CASES = {
     "addcdiv_by_zero": (
         lambda lib, a, b, c: lib.addcdiv(a, b, c, value=2),
         [(3,), (3,), A([0.0, -0.0, 1.0])],
-    ),  # fmt: skip
+    ),
     "addcdiv_int_numerator": (
         lambda lib, a, b, c: lib.addcdiv(a, b, c),
         [(3,), (I, (3,)), (P, (3,))],
-    ),  # fmt: skip
+    ),
     # comparisons, logical, bitwise (no gradient: forward, dtype and requires_grad only)
     "greater": (lambda lib, a, b: lib.greater(a, b), [(2, 3), (3,)]),
     "greater_equal": (lambda lib, a, b: a.greater_equal(b), [TIE_A, TIE_B]),
@@ -270,14 +270,14 @@ CASES = {
     "bitwise_methods": (
         lambda lib, a, b: a.bitwise_and(b).bitwise_or(3).bitwise_xor(a).bitwise_not(),
         [(I, (4,)), (I, (4,))],
-    ),  # fmt: skip
+    ),
     "bitwise_bool": (lambda lib, a, b: lib.bitwise_xor(a, b) | True, [(B, (4,)), (B, (4,))]),
     "left_shift": (lambda lib, a, b: lib.bitwise_left_shift(a, b), [(I, (2, 3)), A([0, 1, 3])]),
     "right_shift": (lambda lib, a, b: a.bitwise_right_shift(b), [(I, (2, 3)), A([0, 1, 3])]),
     "shift_operators": (
         lambda lib, a: (a << 2) + (a >> 1) + (1 << a.abs()) + (64 >> a.abs()),
         [(I, (5,))],
-    ),  # fmt: skip
+    ),
     "shift_out_of_range": (
         lambda lib, a, b: a.bitwise_left_shift(b) + (a >> b),
         [A([1, -8, 8, 3, -1, 5]), A([63, 64, 70, -1, 65, -3])],
@@ -342,8 +342,9 @@ NOT_SMOOTH = {
     "div_by_zero", "divide_method_floor", "fmod_by_zero", "atan2_axes", "atan2_int",
     "maximum_ties", "maximum_nan", "maximum_self_tie", "minimum_ties", "minimum_nan",
     "fmax_ties", "fmax_nan", "fmin_ties", "fmin_nan", "hypot_zeros_inf", "logaddexp_large",
-    "logaddexp_infs", "logaddexp2_large", "lerp_inf", "lerp_weights", "copysign_zeros", "xlogy_zeros", "xlogy_scalar_other_zero",
-    "xlogy_scalar_self_zero", "where_inf_branch", "where_log_branch", "where_div_branch",
+    "logaddexp_infs", "logaddexp2_large", "lerp_inf", "lerp_weights", "copysign_zeros",
+    "xlogy_zeros", "xlogy_scalar_other_zero", "xlogy_scalar_self_zero", "where_inf_branch",
+    "where_log_branch", "where_div_branch",
     "clamp_bounds", "clamp_min_above_max", "clamp_nan_bound", "clamp_tensor_bounds",
     "clamp_tensor_nan_bounds", "clamp_min_ties", "clamp_min_tensor_ties", "clamp_min_tensor_nan",
     "clamp_max_ties", "clamp_max_tensor_ties", "addcdiv_by_zero", "float_power_int",
@@ -537,7 +538,7 @@ FORWARD = {
     "atan2_int_0d_double": lambda lib, v: lib.atan2(v.i, v.f0),
     "atan2_signed_zeros": lambda lib, v: lib.atan2(
         lib.tensor([0.0, -0.0, 0.0, -0.0]), lib.tensor([0.0, 0.0, -0.0, -0.0])
-    ),  # fmt: skip
+    ),
     "maximum_int_float": lambda lib, v: lib.maximum(v.i, v.f),
     "maximum_int_0d_double": lambda lib, v: lib.maximum(v.i, v.f0),
     "maximum_float_0d_int": lambda lib, v: lib.maximum(v.f, v.i0),
@@ -619,12 +620,12 @@ FORWARD = {
     "isclose_bool": lambda lib, v: lib.isclose(v.b, v.b),
     "isclose_infs": lambda lib, v: lib.isclose(
         lib.tensor([INF, -INF, NAN]), lib.tensor([INF, INF, NAN])
-    ),  # fmt: skip
+    ),
     "allclose": lambda lib, v: lib.allclose(v.f, v.f + 1e-7),
     "allclose_nan": lambda lib, v: (
         lib.allclose(v.nan, v.nan),
         v.nan.allclose(v.nan, equal_nan=True),
-    ),  # fmt: skip
+    ),
     "allclose_far": lambda lib, v: lib.allclose(v.f, v.f + 1e-3, rtol=0.0, atol=1e-4),
     "equal_dtypes": lambda lib, v: (
         lib.equal(v.f, v.d),
@@ -656,7 +657,7 @@ FORWARD = {
     "kw_addcdiv_method": lambda lib, v: v.f.addcdiv(tensor1=v.f, tensor2=v.f + 3, value=2),
     "kw_isclose": lambda lib, v: lib.isclose(
         input=v.f, other=v.f, rtol=0.1, atol=0.1, equal_nan=True
-    ),  # fmt: skip
+    ),
     "kw_allclose": lambda lib, v: lib.allclose(input=v.f, other=v.f, rtol=0.1),
     "kw_equal": lambda lib, v: lib.equal(input=v.f, other=v.f),
     "kw_div": lambda lib, v: lib.div(input=v.f, other=2, rounding_mode="floor"),
@@ -856,35 +857,35 @@ ERRORS = {
     "logaddexp_int": (
         lambda lib, v: lib.logaddexp(v.i, v.i32),
         '"logaddexp_cpu" not implemented',
-    ),  # fmt: skip
+    ),
     "logaddexp2_int": (
         lambda lib, v: lib.logaddexp2(v.i, v.i),
         '"logaddexp2_cpu" not implemented',
-    ),  # fmt: skip
+    ),
     "lerp_end_dtype": (
         lambda lib, v: lib.lerp(v.f, v.d, 0.5),
         "expected dtype float for `end` but got dtype double",
-    ),  # fmt: skip
+    ),
     "lerp_end_0d_dtype": (
         lambda lib, v: lib.lerp(v.d, v.f0.float(), 0.5),
         "expected dtype double for `end` but got dtype float",
-    ),  # fmt: skip
+    ),
     "lerp_weight_dtype": (
         lambda lib, v: lib.lerp(v.f, v.f, v.d),
         "for `weight` but got dtype double",
-    ),  # fmt: skip
+    ),
     "lerp_int_end": (
         lambda lib, v: lib.lerp(v.i32, v.f, 0.5),
         "expected dtype int for `end` but got dtype float",
-    ),  # fmt: skip
+    ),
     "lerp_int": (
         lambda lib, v: lib.lerp(v.i, v.i, 0.5),
         "\"lerp_kernel_scalar\" not implemented for 'Long'",
-    ),  # fmt: skip
+    ),
     "lerp_int_tensor": (
         lambda lib, v: lib.lerp(v.i, v.i, v.i),
         "\"lerp_kernel_tensor\" not implemented for 'Long'",
-    ),  # fmt: skip
+    ),
     "lerp_bool": (lambda lib, v: lib.lerp(v.b, v.b, 0.5), "not implemented for 'Bool'"),
     "isclose_dtypes": (lambda lib, v: lib.isclose(v.f, v.d), "Float did not match Double"),
     "isclose_int_float": (lambda lib, v: v.f.isclose(v.i), "Float did not match Long"),
@@ -892,57 +893,57 @@ ERRORS = {
     "isclose_rtol": (
         lambda lib, v: lib.isclose(v.f, v.f, rtol=-1),
         "rtol must be greater than or equal to zero, but got -1",
-    ),  # fmt: skip
+    ),
     "isclose_atol": (
         lambda lib, v: lib.isclose(v.b, v.b, atol=-1),
         "atol must be greater than or equal to zero",
-    ),  # fmt: skip
+    ),
     "where_float_condition": (
         lambda lib, v: lib.where(v.f, v.f, v.f),
         "where expected condition to be a boolean tensor, but got a tensor with dtype Float",
-    ),  # fmt: skip
+    ),
     "where_int_condition": (lambda lib, v: lib.where(v.i, v.f, v.f), "dtype Long"),
     "addcdiv_ints": (
         lambda lib, v: lib.addcdiv(v.f, v.i, v.i),
         "Integer division with addcdiv is no longer supported",
-    ),  # fmt: skip
+    ),
     "addcdiv_bools": (
         lambda lib, v: lib.addcdiv(v.i, v.b, v.b, value=2.0),
         "Integer division with addcdiv",
-    ),  # fmt: skip
+    ),
     "addcmul_bool": (
         lambda lib, v: lib.addcmul(v.b, v.b, v.b),
         "\"addcmul_cpu_out\" not implemented for 'Bool'",
-    ),  # fmt: skip
+    ),
     "bitwise_and_float": (
         lambda lib, v: lib.bitwise_and(v.f, v.f),
         "\"bitwise_and_cpu\" not implemented for 'Float'",
-    ),  # fmt: skip
+    ),
     "bitwise_or_float_number": (
         lambda lib, v: v.i | 1.5,
         "\"bitwise_or_cpu\" not implemented for 'Float'",
-    ),  # fmt: skip
+    ),
     "bitwise_xor_double": (
         lambda lib, v: v.d ^ v.d,
         "\"bitwise_xor_cpu\" not implemented for 'Double'",
-    ),  # fmt: skip
+    ),
     "bitwise_not_float": (
         lambda lib, v: lib.bitwise_not(v.f),
         "\"bitwise_not_cpu\" not implemented for 'Float'",
-    ),  # fmt: skip
+    ),
     "invert_float": (
         lambda lib, v: ~v.f,
         "~ (operator.invert) is only implemented on integer and Boolean-type tensors",
-    ),  # fmt: skip
+    ),
     "left_shift_float": (lambda lib, v: v.f << 1, "\"lshift_cpu\" not implemented for 'Float'"),
     "left_shift_by_float": (
         lambda lib, v: v.i << 1.5,
         "\"lshift_cpu\" not implemented for 'Float'",
-    ),  # fmt: skip
+    ),
     "right_shift_float": (
         lambda lib, v: lib.bitwise_right_shift(v.d, 1),
         "\"rshift_cpu\" not implemented for 'Double'",
-    ),  # fmt: skip
+    ),
     "shift_bool": (lambda lib, v: v.b << v.b, "\"lshift_cpu\" not implemented for 'Bool'"),
     "fmod_bool": (lambda lib, v: lib.fmod(v.b, v.b), "\"fmod_cpu\" not implemented for 'Bool'"),
     "fmod_int_zero": (lambda lib, v: lib.fmod(v.i, 0), "ZeroDivisionError"),
@@ -951,88 +952,88 @@ ERRORS = {
     "clamp_no_bounds": (
         lambda lib, v: lib.clamp(v.f),
         "At least one of 'min' or 'max' must not be None",
-    ),  # fmt: skip
+    ),
     "clamp_none_bounds": (
         lambda lib, v: v.f.clamp(None, None),
         "At least one of 'min' or 'max'",
-    ),  # fmt: skip
+    ),
     "clamp_bool_bounds": (
         lambda lib, v: lib.clamp(v.b, False, True),
         "\"clamp_scalar_cpu\" not implemented for 'Bool'",
-    ),  # fmt: skip
+    ),
     "clamp_bool_min": (
         lambda lib, v: lib.clamp(v.b, True),
         "\"clamp_min_scalar_cpu\" not implemented for 'Bool'",
-    ),  # fmt: skip
+    ),
     "clamp_min_bool": (lambda lib, v: lib.clamp_min(v.b, True), '"clamp_min_scalar_cpu"'),
     "clamp_max_bool": (lambda lib, v: lib.clamp_max(v.b, False), '"clamp_max_scalar_cpu"'),
     "clamp_uint8_overflow": (
         lambda lib, v: lib.clamp(v.u8, 300),
         "value cannot be converted to type uint8_t without overflow",
-    ),  # fmt: skip
+    ),
     "clamp_int8_overflow": (
         lambda lib, v: lib.clamp(v.u8.to(lib.int8), -129),
         "int8_t without overflow",
-    ),  # fmt: skip
+    ),
     "clamp_int64_overflow": (
         lambda lib, v: lib.clamp(v.i, max=2**63),
         "int64_t without overflow",
-    ),  # fmt: skip
+    ),
     "clamp_number_and_tensor": (
         lambda lib, v: lib.clamp(v.f, 0.5, v.f),
         "clamp() received an invalid combination of arguments",
-    ),  # fmt: skip
+    ),
     "clamp_list_bound": (lambda lib, v: lib.clamp(v.f, min=[1.0]), ""),
     "clamp_min_missing": (lambda lib, v: lib.clamp_min(v.f), ""),
     "add_float_alpha_int": (
         lambda lib, v: lib.add(v.i, 2, alpha=1.5),
         "For integral input tensors, argument alpha must not be a floating point number.",
-    ),  # fmt: skip
+    ),
     "sub_float_alpha_int": (
         lambda lib, v: v.i.sub(v.i, alpha=0.5),
         "argument alpha must not be a floating point number",
-    ),  # fmt: skip
+    ),
     "add_bool_alpha_float": (
         lambda lib, v: lib.add(v.f, v.f, alpha=True),
         "Boolean alpha only supported for Boolean results.",
-    ),  # fmt: skip
+    ),
     "add_alpha_positional": (lambda lib, v: lib.add(v.f, v.f, 2), ""),
     "div_rounding_mode": (
         lambda lib, v: lib.div(v.f, 2, rounding_mode="round"),
         "div expected rounding_mode to be one of None, 'trunc', or 'floor' but found 'round'",
-    ),  # fmt: skip
+    ),
     "broadcast_maximum": (
         lambda lib, v: lib.maximum(v.f, lib.ones(2)),
         "The size of tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0",
-    ),  # fmt: skip
+    ),
     "broadcast_lerp": (lambda lib, v: lib.lerp(v.f, v.f, lib.ones(2)), "must match the size"),
     "broadcast_addcmul": (
         lambda lib, v: lib.addcmul(v.f, lib.ones(2), v.f),
         "must match the size",
-    ),  # fmt: skip
+    ),
     "broadcast_clamp": (lambda lib, v: lib.clamp(v.f, lib.ones(2)), "must match the size"),
     "broadcast_where": (
         lambda lib, v: lib.where(v.b, v.f, lib.ones(2)),
         "tensor a (3) must match the size of tensor b (2) at non-singleton dimension 0",
-    ),  # fmt: skip
+    ),
     "broadcast_where_condition": (
         lambda lib, v: lib.where(v.b[:2], v.f, v.f),
         "tensor a (2) must match the size of tensor b (3)",
-    ),  # fmt: skip
+    ),
     "broadcast_clamp_three": (
         lambda lib, v: lib.clamp(v.f, lib.ones(2, 1), lib.ones(4)),
         "tensor a (3) must match the size of tensor b (4) at non-singleton dimension 1",
-    ),  # fmt: skip
+    ),
     "broadcast_isclose": (lambda lib, v: lib.isclose(v.f, lib.ones(2)), "must match the size"),
     # in place: the result must fit the tensor's dtype and shape
     "inplace_add_float_into_int": (
         lambda lib, v: v.i.clone().add_(1.5),
         "result type Float can't be cast to the desired output type Long",
-    ),  # fmt: skip
+    ),
     "inplace_div_int": (
         lambda lib, v: v.i.clone().div_(2),
         "can't be cast to the desired output type Long",
-    ),  # fmt: skip
+    ),
     "inplace_true_divide_int": (lambda lib, v: v.i.clone().true_divide_(2), "can't be cast"),
     "inplace_fmod_int_float": (lambda lib, v: v.i.clone().fmod_(1.5), "can't be cast"),
     "inplace_pow_int_float": (lambda lib, v: v.i.clone().pow_(0.5), "can't be cast"),
@@ -1042,34 +1043,35 @@ ERRORS = {
     "inplace_clamp_int_float": (
         lambda lib, v: v.i.clone().clamp_(0.5),
         "result type Float can't be cast",
-    ),  # fmt: skip
+    ),
     "inplace_clamp_min_int_tensor": (lambda lib, v: v.i.clone().clamp_(min=v.f), "can't be cast"),
     "inplace_addcmul_int_float": (lambda lib, v: v.i.clone().addcmul_(v.f, v.f), "can't be cast"),
     "inplace_bitwise_bool_int": (
         lambda lib, v: v.b.clone().bitwise_and_(1),
         "result type Long can't be cast to the desired output type Bool",
-    ),  # fmt: skip
+    ),
     "inplace_float_power_float": (
         lambda lib, v: v.f.clone().float_power_(2),
-        "the base given to float_power_ has dtype Float but the operation's result requires dtype Double",
-    ),  # fmt: skip
+        "the base given to float_power_ has dtype Float but the operation's result requires "
+        "dtype Double",
+    ),
     "inplace_lerp_dtype": (
         lambda lib, v: v.f.clone().lerp_(v.d, 0.5),
         "expected dtype float for `end`",
-    ),  # fmt: skip
+    ),
     "inplace_bitwise_not_float": (
         lambda lib, v: v.f.clone().bitwise_not_(),
         "not implemented for 'Float'",
-    ),  # fmt: skip
+    ),
     "inplace_broadcast_shape": (
         lambda lib, v: lib.ones(2, 1).add_(lib.ones(2, 3)),
         "output with shape [2, 1] doesn't match the broadcast shape [2, 3]",
-    ),  # fmt: skip
+    ),
     "inplace_maximum_missing": (lambda lib, v: v.f.maximum_(v.f), "maximum_"),
     "inplace_leaf": (
         lambda lib, v: lib.ones(2, requires_grad=True).clamp_(0, 1),
         "a leaf Variable that requires grad is being used in an in-place operation.",
-    ),  # fmt: skip
+    ),
 }
 
 
