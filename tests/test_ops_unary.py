@@ -262,12 +262,7 @@ def _with_default_float64(lib, fn):
 
 
 # torch's values where mytorch's existing pointwise.py ops still differ (not this module's ops)
-KNOWN_POINTWISE_GAPS = {
-    "sign_edges": "pointwise.sign(nan) is nan; torch gives 0",
-    "abs_edges": "pointwise.abs: the gradient at nan is nan (grad * sign(nan)); torch gives 0",
-    "absolute_edges": "pointwise.abs: the gradient at nan is nan; torch gives 0",
-    "relu_edges": "pointwise.relu: the gradient at nan is 0; torch passes it (result <= 0 fails)",
-}
+KNOWN_POINTWISE_GAPS = {}
 # float32 inside, float64 leaves: the gradients are float64 but carry float32 rounding
 TOLERANCES = {name: {"rtol": 1e-5, "atol": 1e-6} for name in CASES if name.endswith("_float32")}
 TOLERANCES.update({n: {"rtol": 2e-3, "atol": 1e-3} for n in CASES if n.endswith("_float16")})

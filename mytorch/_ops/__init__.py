@@ -72,6 +72,11 @@ class Primitive:
     def __call__(self, *inputs, **params):
         # the hot path of every op: keep it to dtype resolution, one forward call, one node
         promote = self.promote
+        if len(inputs) == 1 and not isinstance(inputs[0], Tensor):
+            raise TypeError(
+                f"{self.name}(): argument 'input' (position 1) must be Tensor, not "
+                f"{type(inputs[0]).__name__}"
+            )
         if promote and len(inputs) == 2:
             arrays = _promote_pair(inputs[0], inputs[1], promote)
         elif promote:
@@ -89,8 +94,15 @@ class Primitive:
         if _state.enabled and self.differentiable and out.dtype.kind == "f":
             for x in inputs:
                 if isinstance(x, Tensor) and x._rg:
-                    return self._record(inputs, out, params, vc)
-        return Tensor._make(out, False, None, vc)
+                    result = self._record(inputs, out, params, vc)
+                    break
+            else:
+                result = Tensor._make(out, False, None, vc)
+        else:
+            result = Tensor._make(out, False, None, vc)
+        if vc is not None:
+            result.__dict__["_view_op"] = self.name
+        return result
 
     def _record(self, inputs, out, params, vc):
         edges, meta, versions, needs = [], [], [], []
@@ -205,6 +217,16 @@ def inplace(self, op, *args):
         from .index import inplace_on_view  # a view made by indexing: its base's history changes
 
         return inplace_on_view(self, op, *args)
+    view_op = self.__dict__.get("_view_op")
+    if view_op is not None and self.__dict__.get("_view_of") is None and _state.enabled and (
+        self._rg or builtins.any(isinstance(a, Tensor) and a._rg for a in args)
+    ):
+        # recording would leave the base's history stale and its gradient silently wrong
+        raise NotImplementedError(
+            f"in-place operation on a view made by {view_op}() while "
+            "recording gradients is not supported yet (views made by indexing are); write to "
+            "the base tensor, or use an out-of-place op"
+        )
     recording = _state.enabled and (
         self._rg or builtins.any(isinstance(a, Tensor) and a._rg for a in args)
     )

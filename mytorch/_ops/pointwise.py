@@ -1040,7 +1040,14 @@ def _(ctx, grad):
 
 @primitive("sign")
 def sign(x):
-    return xp(x).sign(x)
+    m = xp(x)
+    if x.dtype.kind == "b":
+        return x.copy()
+    out = m.sign(x)
+    if x.dtype.kind == "f":
+        # NOTE: torch's sign(nan) is 0, so abs passes no nan gradient
+        out = m.where(m.isnan(x), x.dtype.type(0), out)
+    return out
 
 
 @sign.backward
@@ -1133,7 +1140,8 @@ def relu(x):
 @relu.backward
 def _(ctx, grad):
     # NOTE: the gradient at 0 is 0, as in torch
-    return grad * (ctx.result > 0)
+    # NOTE: `not (y <= 0)` rather than `y > 0`: a nan output passes its gradient, as in torch
+    return grad * ~(ctx.result <= 0)
 
 
 # ---- comparisons, logical and bitwise ops -------------------------------------------------------

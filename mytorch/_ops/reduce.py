@@ -790,14 +790,17 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):  # noqa
     if out is not None:
         raise NotImplementedError("norm(): out= is not supported")
     if isinstance(p, str):
-        if p == "fro" and (dim is None or isinstance(dim, int) or len(dim) <= 2):
+        if p not in ("fro", "nuc"):
+            raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        dims = (-2, -1) if dim is None and p == "nuc" else dim
+        listed = isinstance(dims, (tuple, list))
+        # 'fro' takes up to two dims (then it is the vector 2-norm), 'nuc' exactly two
+        if (len(dims) > 2 if listed else False) or (p == "nuc" and not (listed and len(dims) == 2)):
+            got = " ".join(map(str, dims)) if listed else dims
+            raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {got}")
+        if p == "fro":
             return vector_norm(input, 2, dim, keepdim, dtype=dtype)
-        if p == "nuc":
-            dims = (-2, -1) if dim is None else dim
-            if not isinstance(dims, (tuple, list)) or len(dims) != 2:
-                raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple. Got {dims}")
-            return matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
-        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")
+        return matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
     return vector_norm(input, 2 if p is None else p, dim, keepdim, dtype=dtype)
 
 
