@@ -3,7 +3,11 @@
 `import mytorch as torch` and write the code you already write. See README.md for what differs.
 """
 
-from . import _dtype, autograd
+from . import (
+    _dtype,
+    autograd,
+    linalg,  # noqa: E402, I001
+)
 from ._creation import (
     arange,
     as_tensor,
@@ -176,6 +180,28 @@ from ._ops.pointwise import (
     xlogy,
     xlogy_,
 )  # fmt: skip
+from ._ops.reduce import (
+    all,
+    amax,
+    amin,
+    aminmax,
+    any,
+    argmax,
+    argmin,
+    count_nonzero,
+    logsumexp,
+    max,
+    min,
+    nanmean,
+    nansum,
+    norm,
+    prod,
+    std,
+    std_mean,
+    var,
+    var_mean,
+)  # fmt: skip
+from ._ops.scan import cummax, cummin, cumprod, cumsum, diff, logcumsumexp
 from ._ops.shape import (
     adjoint,
     atleast_1d,
@@ -222,6 +248,7 @@ from ._ops.shape import (
     vsplit,
     vstack,
 )  # fmt: skip
+from ._ops.sort import argsort, kthvalue, median, msort, nanmedian, sort, topk, unique
 from ._ops.unary import (
     absolute,
     acos,
@@ -268,30 +295,6 @@ from ._ops.unary import (
     tan,
     trunc,
 )  # fmt: skip
-from ._ops.reduce import (
-    all,
-    amax,
-    amin,
-    aminmax,
-    any,
-    argmax,
-    argmin,
-    count_nonzero,
-    logsumexp,
-    max,
-    min,
-    nanmean,
-    nansum,
-    norm,
-    prod,
-    std,
-    std_mean,
-    var,
-    var_mean,
-)  # fmt: skip
-from ._ops.scan import cummax, cummin, cumprod, cumsum, diff, logcumsumexp
-from ._ops.sort import argsort, kthvalue, median, msort, nanmedian, sort, topk, unique
-from . import linalg  # noqa: E402, I001
 from ._tensor import Size, Tensor
 from ._tensor_str import get_printoptions, set_printoptions
 from .autograd.grad_mode import (
@@ -322,9 +325,12 @@ from .random import (
 )  # fmt: skip
 
 __version__ = "0.1.0"
-from . import nn, optim  # noqa: E402
+from . import (  # noqa: E402
+    nn,
+    optim,
+    utils,  # noqa: E402
+)
 from ._ops.nn import log_softmax, softmax  # noqa: E402
-from . import utils  # noqa: E402
 from .serialization import load, load_safetensors, save, save_safetensors  # noqa: E402
 
 negative = neg

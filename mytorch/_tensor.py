@@ -1336,8 +1336,10 @@ class Tensor:
 
     def view(self, *shape):
         if not shape:
-            raise TypeError("view() received an invalid combination of arguments - got (), but "
-                            "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
+            raise TypeError(
+                "view() received an invalid combination of arguments - got (), but "
+                "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n"
+            )
         if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
             raise NotImplementedError("view(dtype) is not supported")
         return _ops.view(self, _dims(shape))

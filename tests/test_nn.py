@@ -376,6 +376,11 @@ def test_module_list_repr_groups_identical_children_like_torch():
         ml = lib.nn.ModuleList([layer, copy.deepcopy(layer), lib.nn.ReLU()])
         if lib is torch:
             expected = repr(ml)
-    assert repr(
-        mytorch.nn.ModuleList([mytorch.nn.Linear(2, 2), mytorch.nn.Linear(2, 2), mytorch.nn.ReLU()])
-    ) == expected
+    assert (
+        repr(
+            mytorch.nn.ModuleList(
+                [mytorch.nn.Linear(2, 2), mytorch.nn.Linear(2, 2), mytorch.nn.ReLU()]
+            )
+        )
+        == expected
+    )

@@ -311,3 +311,25 @@ def test_shape_error_names_both_shapes():
         mytorch.ones(2, 3) + mytorch.ones(3, 2)
     with pytest.raises(RuntimeError, match=r"\(2x3 and 2x3\)"):
         mytorch.ones(2, 3) @ mytorch.ones(2, 3)
+
+
+# piecewise-constant ops and ops with a kink have valid finite differences away from the jumps
+AWAY_FROM_JUMPS = np.array([[0.3, 1.2, -2.7], [4.4, -0.6, 2.2]])
+PIECEWISE = {
+    "floor": lambda x: x.floor(),
+    "ceil": lambda x: mytorch.ceil(x),
+    "round": lambda x: x.round(),
+    "round_decimals": lambda x: x.round(decimals=1) * 0 + x.round(decimals=1),
+    "trunc": lambda x: x.trunc(),
+    "sgn": lambda x: x.sgn() * x,
+    "remainder_scalar": lambda x: x % 1.7,
+    "nanmedian": lambda x: x.nanmedian(),
+    "nanmedian_dim": lambda x: x.nanmedian(1).values,
+}
+
+
+@pytest.mark.parametrize("name", PIECEWISE)
+def test_piecewise_ops_pass_finite_differences_away_from_jumps(name):
+    x = mytorch.tensor(AWAY_FROM_JUMPS + 0.013, requires_grad=True)
+    assert mytorch.autograd.gradcheck(PIECEWISE[name], [x])
+    assert mytorch.autograd.gradgradcheck(PIECEWISE[name], [x])

@@ -218,8 +218,11 @@ def inplace(self, op, *args):
 
         return inplace_on_view(self, op, *args)
     view_op = self.__dict__.get("_view_op")
-    if view_op is not None and self.__dict__.get("_view_of") is None and _state.enabled and (
-        self._rg or builtins.any(isinstance(a, Tensor) and a._rg for a in args)
+    if (
+        view_op is not None
+        and self.__dict__.get("_view_of") is None
+        and _state.enabled
+        and (self._rg or builtins.any(isinstance(a, Tensor) and a._rg for a in args))
     ):
         # recording would leave the base's history stale and its gradient silently wrong
         raise NotImplementedError(
@@ -261,13 +264,13 @@ def inplace(self, op, *args):
 
 
 # each op module's __all__ lists what Tensor's methods and the package namespace use
+from .conv import *  # noqa: E402, F403
 from .index import *  # noqa: E402, F403
 from .linalg import *  # noqa: E402, F403
 from .nn import *  # noqa: E402, F403
 from .pointwise import *  # noqa: E402, F403
 from .reduce import *  # noqa: E402, F403
-from .shape import *  # noqa: E402, F403
-from .unary import *  # noqa: E402, F403
 from .scan import *  # noqa: E402, F403
+from .shape import *  # noqa: E402, F403
 from .sort import *  # noqa: E402, F403
-from .conv import *  # noqa: E402, F403
+from .unary import *  # noqa: E402, F403

@@ -137,9 +137,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
             f"({target.shape[0]})."
         )
     if target.dtype.is_floating_point or target.dtype._name == "bool":
-        raise RuntimeError(
-            f"expected scalar type Long but found {target.dtype._title}"
-        )
+        raise RuntimeError(f"expected scalar type Long but found {target.dtype._title}")
     t = target._data
     classes = x.shape[1]
     valid = t[t != ignore_index]

@@ -76,7 +76,6 @@ class _SavedOutput:
 class _Slots:
     """The gradients of a multi-output Function's outputs, gathered as they arrive."""
 
-
     def __init__(self, grads):
         self.grads = grads
 
