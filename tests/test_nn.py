@@ -384,3 +384,34 @@ def test_module_list_repr_groups_identical_children_like_torch():
         )
         == expected
     )
+
+
+@pytest.mark.parametrize("norm_type", [2.0, 1.0, float("inf")])
+def test_clip_grad_norm_matches_torch(norm_type):
+    results = []
+    for lib in (mytorch, torch):
+        lib.manual_seed(0)
+        ws = [lib.tensor(np.arange(6.0).reshape(2, 3), requires_grad=True),
+              lib.tensor(np.array([1.0, -2.0]), requires_grad=True)]  # fmt: skip
+        ((ws[0] ** 2).sum() + (ws[1] * 3).sum()).backward()
+        total = lib.nn.utils.clip_grad_norm_(ws, max_norm=1.5, norm_type=norm_type)
+        results.append((float(total), [w.grad.numpy().copy() for w in ws]))
+    np.testing.assert_allclose(results[0][0], results[1][0], rtol=1e-6)
+    for a, b in zip(results[0][1], results[1][1]):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_clip_grad_value_and_vector_conversion_match_torch():
+    out = []
+    for lib in (mytorch, torch):
+        m = lib.nn.Linear(3, 2)
+        with lib.no_grad():
+            m.weight.copy_(lib.tensor(np.arange(6.0).reshape(2, 3), dtype=lib.float32))
+            m.bias.fill_(0.5)
+        m(lib.ones(4, 3)).pow(2).sum().backward()
+        lib.nn.utils.clip_grad_value_(m.parameters(), 2.0)
+        vec = lib.nn.utils.parameters_to_vector(m.parameters())
+        lib.nn.utils.vector_to_parameters(vec * 2, m.parameters())
+        out.append((m.weight.grad.numpy().copy(), vec.detach().numpy(), m.bias.detach().numpy()))
+    for a, b in zip(*out):
+        np.testing.assert_allclose(a, b, rtol=1e-6)
