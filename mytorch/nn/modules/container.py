@@ -16,6 +16,28 @@ def _index(i, n: int) -> int:
     return i % n
 
 
+def _renumber(container, modules) -> None:
+    # torch keeps the keys of list-like containers "0", "1", ... after deletes and inserts
+    container._modules.clear()
+    for i, m in enumerate(modules):
+        container.add_module(str(i), m)
+
+
+def _delete_and_renumber(container, idx) -> None:
+    modules = list(container._modules.values())
+    if isinstance(idx, slice):
+        del modules[idx]
+    else:
+        del modules[_index(idx, len(modules))]
+    _renumber(container, modules)
+
+
+def _insert_and_renumber(container, index, module) -> None:
+    modules = list(container._modules.values())
+    modules.insert(index, module)
+    _renumber(container, modules)
+
+
 class Sequential(Module):
     """Mirrors `torch.nn.Sequential`."""
 
@@ -43,14 +65,7 @@ class Sequential(Module):
         self.add_module(key, module)
 
     def __delitem__(self, idx) -> None:
-        keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self))]]:
-            del self._modules[key]
-        # torch renumbers the remaining modules
-        modules = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self._modules[str(i)] = m
+        _delete_and_renumber(self, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -68,11 +83,7 @@ class Sequential(Module):
         return self
 
     def insert(self, index: int, module: Module) -> Sequential:
-        modules = list(self._modules.values())
-        modules.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
+        _insert_and_renumber(self, index, module)
         return self
 
 
@@ -93,13 +104,7 @@ class ModuleList(Module):
         self.add_module(str(_index(idx, len(self))), module)
 
     def __delitem__(self, idx) -> None:
-        keys = list(self._modules)
-        for key in keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(self))]]:
-            del self._modules[key]
-        modules = list(self._modules.values())
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self._modules[str(i)] = m
+        _delete_and_renumber(self, idx)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -136,11 +141,7 @@ class ModuleList(Module):
         return self
 
     def insert(self, index: int, module: Module) -> None:
-        modules = list(self._modules.values())
-        modules.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(modules):
-            self.add_module(str(i), m)
+        _insert_and_renumber(self, index, module)
 
 
 class ModuleDict(Module):
