@@ -415,3 +415,27 @@ def test_clip_grad_value_and_vector_conversion_match_torch():
         out.append((m.weight.grad.numpy().copy(), vec.detach().numpy(), m.bias.detach().numpy()))
     for a, b in zip(*out):
         np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+def test_bilinear_matches_torch():
+    torch.manual_seed(0)
+    theirs = torch.nn.Bilinear(3, 4, 2)
+    ours = mytorch.nn.Bilinear(3, 4, 2)
+    assert repr(ours) == repr(theirs)
+    bound = 1 / math.sqrt(3)
+    assert np.abs(_np(ours.weight)).max() <= bound
+    _copy_weights(theirs, ours)
+    rng = np.random.default_rng(3)
+    a, b = (
+        rng.standard_normal((5, 3)).astype("float32"),
+        rng.standard_normal((5, 4)).astype("float32"),
+    )
+    xa, ta = mytorch.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    mo, to = ours(xa, mytorch.tensor(b)), theirs(ta, torch.tensor(b))
+    np.testing.assert_allclose(_np(mo), _np(to), rtol=1e-5, atol=1e-6)
+    mo.pow(2).sum().backward()
+    to.pow(2).sum().backward()
+    np.testing.assert_allclose(xa.grad.numpy(), ta.grad.numpy(), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        ours.weight.grad.numpy(), theirs.weight.grad.numpy(), rtol=1e-4, atol=1e-5
+    )

@@ -10,6 +10,7 @@ from .._ops.nn import _legacy_reduction, log_softmax, mse_loss, nll_loss, softma
 from .._tensor import Tensor
 
 __all__ = [
+    "bilinear",
     "cross_entropy", "dropout", "linear", "log_softmax", "mse_loss", "nll_loss", "relu",
     "sigmoid", "softmax", "tanh", "l1_loss",
 ]  # fmt: skip
@@ -27,6 +28,19 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     if input.ndim == 2 and bias is not None and addmm is not None:
         return addmm(bias, input, weight.t())
     out = input @ weight.t()
+    return out if bias is None else out + bias
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """Mirrors `torch.nn.functional.bilinear`: x1^T A_o x2 (+ b_o) for each output o."""
+    from .._ops.linalg import einsum
+
+    if input1.shape[:-1] != input2.shape[:-1]:
+        raise RuntimeError(
+            f"bilinear(): input batch dimensions do not match: got {list(input1.shape[:-1])} "
+            f"and {list(input2.shape[:-1])}"
+        )
+    out = einsum("...i,oij,...j->...o", input1, weight, input2)
     return out if bias is None else out + bias
 
 
