@@ -243,3 +243,30 @@ def _random_fill(tensor: Tensor, kind: str, a: float, b: float, generator) -> Te
             raise RuntimeError(f"normal expects std >= 0.0, but found std {b}")
         values = rng.normal(a, b, size=shape)
     return _ops.inplace(tensor, _ops.copy, Tensor._make(_np.asarray(values)))
+
+
+def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None,  # noqa: A002
+                out=None) -> Tensor:  # fmt: skip
+    """Mirrors `torch.multinomial`: indices drawn in proportion to the (unnormalised) weights."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
+                           f"{input.dtype._title}")  # fmt: skip
+    weights = _np.atleast_2d(input._data.astype(_np.float64))
+    if (weights < 0).any() or not _np.isfinite(weights).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    categories = weights.shape[1]
+    if not replacement and num_samples > categories:
+        raise RuntimeError(
+            "cannot sample n_sample > prob_dist.size(-1) samples without replacement"
+        )
+    rng = _rng(generator)
+    rows = []
+    for w in weights:
+        total = w.sum()
+        if total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        rows.append(rng.choice(categories, size=num_samples, replace=replacement, p=w / total))
+    result = _np.asarray(rows, dtype=_np.int64)
+    return Tensor._make(result if input.ndim == 2 else result[0])

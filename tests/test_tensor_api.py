@@ -962,3 +962,17 @@ RANDOM_ERRORS = {
 def test_random_errors_match_torch(case):
     fn, message = RANDOM_ERRORS[case]
     _raises_like(fn, message=message)
+
+
+def test_multinomial_shapes_dtype_and_frequencies_like_torch():
+    probs = np.array([[0.1, 0.0, 0.9], [0.5, 0.5, 0.0]])
+    for lib in (mytorch, torch):
+        lib.manual_seed(0)
+        draws = lib.multinomial(lib.tensor(probs), 2000, replacement=True)
+        assert tuple(draws.shape) == (2, 2000) and str(draws.dtype).endswith("int64")
+        counts = np.stack([np.bincount(r, minlength=3) for r in draws.numpy()]) / 2000
+        np.testing.assert_allclose(counts, probs, atol=0.04)
+        once = lib.multinomial(lib.tensor([1.0, 2.0, 3.0]), 3)
+        assert sorted(once.tolist()) == [0, 1, 2]  # without replacement: each index once
+    with pytest.raises(RuntimeError):
+        mytorch.multinomial(mytorch.tensor([1.0, 2.0]), 3)
