@@ -102,6 +102,9 @@ class Primitive:
             result = Tensor._make(out, False, None, vc)
         if vc is not None:
             result.__dict__["_view_op"] = self.name
+        if _transforms:
+            for handler in _transforms:
+                handler(self, inputs, params, result)
         return result
 
     def _record(self, inputs, out, params, vc):
@@ -128,6 +131,11 @@ class Primitive:
 
 
 _NO_EDGE = (None, 0)
+
+# handlers run after every op while forward-mode AD or vmap is active: (prim, inputs, params, out)
+_transforms: list = []
+# what those handlers keep on a tensor; an in-place op carries it over to the written tensor
+_TRANSFORM_FIELDS = ("_fw", "_batched")
 
 
 def _promote_pair(a, b, promote):
@@ -213,6 +221,8 @@ def inplace(self, op, *args):
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation."
         )
+    if _transforms and ("_view_of" in self.__dict__ or "_view_op" in self.__dict__):
+        _refuse_dual_view_write(self, args)
     if _state.enabled and self.__dict__.get("_view_of") is not None:
         from .index import inplace_on_view  # a view made by indexing: its base's history changes
 
@@ -238,6 +248,8 @@ def inplace(self, op, *args):
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
     source = Tensor._make(self._data.copy(), self._rg, self.grad_fn) if recording else self
+    if _transforms and recording:
+        _carry(self, source)
     out = op(source, *args)
     if out.dtype is not self.dtype:
         if not can_cast(out.dtype, self.dtype):
@@ -253,6 +265,12 @@ def inplace(self, op, *args):
         )
     self._data[...] = out._data
     self._vc[0] += 1
+    if _transforms:
+        _carry(out, self)
+        if self.__dict__.get("_views"):
+            from .index import refresh_view_tangents
+
+            refresh_view_tangents(self)
     if out._rg:
         self.grad_fn = out.grad_fn
         self._rg = True
@@ -261,6 +279,24 @@ def inplace(self, op, *args):
 
             refresh_views(self)
     return self
+
+
+def _refuse_dual_view_write(view, args) -> None:
+    if "_fw" in view.__dict__ or builtins.any(
+        isinstance(a, Tensor) and "_fw" in a.__dict__ for a in args
+    ):
+        raise NotImplementedError(
+            "forward-mode AD through an in-place write to a view is not supported yet: the "
+            "base's tangent would not see it; write to the base tensor, or use out-of-place ops"
+        )
+
+
+def _carry(src, dst) -> None:
+    # an op that gives no tangent (not differentiable) leaves the old one, as torch does
+    for field in _TRANSFORM_FIELDS:
+        value = src.__dict__.get(field)
+        if value is not None:
+            dst.__dict__[field] = value
 
 
 # each op module's __all__ lists what Tensor's methods and the package namespace use

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from .. import _backend
 from ..autograd import grad_mode
-from . import inplace, primitive
+from . import _transforms, inplace, primitive
 from .pointwise import copy
 from .shape import expand, wrap_dim
 
@@ -487,6 +487,17 @@ def refresh_views(root):
             _refresh(v)
 
 
+def refresh_view_tangents(root):
+    """Under forward-mode AD, the live views of `root` take their tangents from its new one."""
+    from ..autograd.forward_ad import _set_tangent
+
+    tangent = root.__dict__.get("_fw")
+    for ref in list(root.__dict__["_views"].values()) if tangent is not None else ():
+        v = ref()
+        if v is not None and v._view_of.root is root and v._view_of.multi is None:
+            _set_tangent(v, _view_replay(tangent, index=_Index(v._view_of.chain)))
+
+
 def _refresh(view):
     rec = view._view_of
     if rec.multi is None and rec.root._rg:
@@ -644,7 +655,7 @@ def setitem(x, index, value) -> None:
     else:
         v = value
     recording = _state.enabled and (x._rg or (tensor_value and value._rg))
-    if not recording and not (_state.enabled and "_view_of" in x.__dict__):
+    if not recording and not (_state.enabled and "_view_of" in x.__dict__) and not _transforms:
         # nothing to record: write straight into the array
         data = v._data if tensor_value else xp(None).asarray(v).astype(x._data.dtype)
         out = x._data

@@ -14,7 +14,7 @@ import operator
 import warnings
 
 from .. import _backend
-from . import primitive
+from . import _carry, _transforms, primitive
 
 xp = _backend.xp
 
@@ -454,11 +454,15 @@ def _inplace_view(x, op, **params):
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
     source = _tensor_cls()._make(x._data, x._rg, x.grad_fn) if recording else x
+    if _transforms and recording:
+        _carry(x, source)
     out = op(source, **params)
     x._data = out._data
     x._vc[0] += 1
     if out._rg:
         x.grad_fn = out.grad_fn
+    if _transforms:
+        _carry(out, x)
     return x
 
 
