@@ -3,6 +3,8 @@
 `import mytorch as torch` and write the code you already write. See README.md for what differs.
 """
 
+import builtins
+
 from . import (
     _dtype,
     autograd,
@@ -333,16 +335,17 @@ from . import (  # noqa: E402
 )
 from ._ops.nn import log_softmax, softmax  # noqa: E402
 from .serialization import load, load_safetensors, save, save_safetensors  # noqa: E402
+from .utils.dlpack import from_dlpack  # noqa: E402
 
 negative = neg
 
 
-def add(input, other, *, alpha=1):  # noqa: A002
+def add(input, other, *, alpha=1) -> Tensor:  # noqa: A002
     """Mirrors `torch.add`."""
     return add_alpha(_as_tensor_arg(input), other, alpha)
 
 
-def sub(input, other, *, alpha=1):  # noqa: A002
+def sub(input, other, *, alpha=1) -> Tensor:  # noqa: A002
     """Mirrors `torch.sub`."""
     return sub_alpha(_as_tensor_arg(input), other, alpha)
 
@@ -350,7 +353,7 @@ def sub(input, other, *, alpha=1):  # noqa: A002
 subtract = sub
 
 
-def div(input, other, *, rounding_mode=None):  # noqa: A002
+def div(input, other, *, rounding_mode=None) -> Tensor:  # noqa: A002
     """Mirrors `torch.div`."""
     return div_mode(_as_tensor_arg(input), other, rounding_mode)
 
@@ -365,23 +368,24 @@ def _as_tensor_arg(x):
 multiply = mul
 
 
-def true_divide(input, other):  # noqa: A002
+def true_divide(input, other) -> Tensor:  # noqa: A002
     """Mirrors `torch.true_divide`."""
     return div_mode(_as_tensor_arg(input), other)
 
 
-def is_tensor(obj) -> bool:
+def is_tensor(obj: object) -> builtins.bool:
     """Mirrors `torch.is_tensor`."""
     return isinstance(obj, Tensor)
 
 
-def is_floating_point(input) -> bool:  # noqa: A002
+def is_floating_point(input: Tensor) -> builtins.bool:  # noqa: A002
     return input.dtype.is_floating_point
 
 
-def numel(input) -> int:  # noqa: A002
+def numel(input: Tensor) -> builtins.int:  # noqa: A002
     return input.numel()
 
 
 # derivatives as functions sit above the ops they transform, so they load last
+from . import func  # noqa: E402
 from .autograd import forward_ad  # noqa: E402

@@ -5,10 +5,15 @@ from __future__ import annotations
 
 import math
 import operator
+from collections.abc import Callable
 from itertools import chain
+from typing import TYPE_CHECKING, Any
 
 from . import _backend, _dtype
 from ._tensor import Tensor, _dims, _size_arg
+
+if TYPE_CHECKING:
+    from .types import Device, Number, _size
 
 _np_float64 = _dtype.float64._np
 
@@ -17,10 +22,13 @@ class device:  # noqa: N801 - torch spells it lowercase
     """Mirrors `torch.device`; only 'cpu' exists for now."""
 
     __slots__ = ("type", "index")
+    type: str
+    index: int | None
 
-    def __init__(self, type: str, index: int | None = None):  # noqa: A002
+    def __init__(self, type: str | device, index: int | None = None) -> None:  # noqa: A002
         if isinstance(type, device):
-            type, index = type.type, type.index  # noqa: A001
+            index = type.index
+            type = type.type  # noqa: A001
         name, _, idx = str(type).partition(":")
         self.type = name
         self.index = int(idx) if idx else index
@@ -35,7 +43,7 @@ class device:  # noqa: N801 - torch spells it lowercase
     def __str__(self) -> str:
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
-    def __eq__(self, other) -> bool:
+    def __eq__(self, other: object) -> bool:
         if isinstance(other, str):
             other = device(other)
         return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
@@ -132,7 +140,8 @@ def _leaf_dtype(data) -> _dtype.dtype:
     return out or default
 
 
-def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False) -> Tensor:
+def tensor(data: Any, *, dtype: _dtype.dtype | None = None, device: Device = None,
+           requires_grad: bool = False, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.tensor`: always copies; Python floats become the default dtype."""
     _check_device(device)
     if dtype is not None and isinstance(data, (float, list, tuple)):
@@ -150,7 +159,7 @@ def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=Fal
     return _finish(arr, dtype, requires_grad)
 
 
-def as_tensor(data, dtype=None, device=None) -> Tensor:
+def as_tensor(data: Any, dtype: _dtype.dtype | None = None, device: Device = None) -> Tensor:
     """Mirrors `torch.as_tensor`: shares memory with tensors and arrays when the dtype allows."""
     _check_device(device)
     if isinstance(data, Tensor):
@@ -161,7 +170,7 @@ def as_tensor(data, dtype=None, device=None) -> Tensor:
     return tensor(data, dtype=dtype)
 
 
-def from_numpy(ndarray) -> Tensor:
+def from_numpy(ndarray: _backend.ndarray) -> Tensor:
     """Mirrors `torch.from_numpy`: shares memory with the array."""
     if not _backend.is_array(ndarray):
         raise TypeError(f"expected np.ndarray (got {type(ndarray).__name__})")
@@ -178,9 +187,10 @@ def _check_shape(shape: tuple) -> tuple:
     return shape
 
 
-def _factory(name, fill):
-    def make(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
-             pin_memory=False, memory_format=None) -> Tensor:  # fmt: skip
+def _factory(name: str, fill: Callable[[tuple, Any], Any]) -> Callable[..., Tensor]:
+    def make(*size: int | _size, out: Tensor | None = None, dtype: _dtype.dtype | None = None,
+             layout: object = None, device: Device = None, requires_grad: bool = False,
+             pin_memory: bool = False, memory_format: object = None) -> Tensor:  # fmt: skip
         _check_device(device)
         if out is not None:
             raise NotImplementedError("out= is not supported")
@@ -204,8 +214,9 @@ def _scalar_default_dtype(value):
     return _dtype._scalar_dtype(value)
 
 
-def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False) -> Tensor:  # fmt: skip
+def full(size: _size, fill_value: Number | Tensor, *, out: Tensor | None = None,
+         dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+         requires_grad: bool = False, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.full`: the dtype follows fill_value when not given."""
     _check_device(device)
     if isinstance(fill_value, Tensor):
@@ -215,9 +226,10 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
     return _finish(_xp.full(shape, fill_value, dt._np), None, requires_grad)
 
 
-def _like(maker):
-    def make(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
-             memory_format=None) -> Tensor:  # fmt: skip
+def _like(maker: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    def make(input: Tensor, *, dtype: _dtype.dtype | None = None, layout: object = None,  # noqa: A002
+             device: Device = None, requires_grad: bool = False,
+             memory_format: object = None) -> Tensor:  # fmt: skip
         return maker(tuple(input.shape), dtype=dtype or input.dtype, device=device,
                      requires_grad=requires_grad)  # fmt: skip
 
@@ -232,8 +244,9 @@ ones_like.__doc__ = "Mirrors `torch.ones_like`."
 empty_like.__doc__ = "Mirrors `torch.empty_like`."
 
 
-def full_like(input, fill_value, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
-              memory_format=None) -> Tensor:  # fmt: skip
+def full_like(input: Tensor, fill_value: Number | Tensor, *,  # noqa: A002
+              dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+              requires_grad: bool = False, memory_format: object = None) -> Tensor:  # fmt: skip
     """Mirrors `torch.full_like`."""
     return full(tuple(input.shape), fill_value, dtype=dtype or input.dtype, device=device,
                 requires_grad=requires_grad)  # fmt: skip
@@ -243,8 +256,10 @@ def _num(x):
     return x.item() if isinstance(x, Tensor) else x
 
 
-def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, device=None,
-           requires_grad=False) -> Tensor:  # fmt: skip
+def arange(start: Number | Tensor = 0, end: Number | Tensor | None = None,
+           step: Number | Tensor = 1, *, out: Tensor | None = None,
+           dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+           requires_grad: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.arange`: integer arguments give int64, any float gives the default dtype."""
     _check_device(device)
     start, end, step = _num(start), _num(end), _num(step)
@@ -290,8 +305,10 @@ def _int64(v) -> int:
     return int(v)
 
 
-def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False) -> Tensor:  # fmt: skip
+def linspace(start: Number | Tensor, end: Number | Tensor, steps: int, *,
+             out: Tensor | None = None, dtype: _dtype.dtype | None = None,
+             layout: object = None, device: Device = None,
+             requires_grad: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.linspace`."""
     _check_device(device)
     if steps < 0:
@@ -301,8 +318,10 @@ def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=Non
     return _finish(data.astype(dt._np), None, requires_grad)
 
 
-def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False) -> Tensor:  # fmt: skip
+def logspace(start: Number | Tensor, end: Number | Tensor, steps: int, base: float = 10.0, *,
+             out: Tensor | None = None, dtype: _dtype.dtype | None = None,
+             layout: object = None, device: Device = None,
+             requires_grad: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.logspace`."""
     _check_device(device)
     dt = dtype or _dtype.get_default_dtype()
@@ -310,8 +329,9 @@ def logspace(start, end, steps, base=10.0, *, out=None, dtype=None, layout=None,
     return _finish(data.astype(dt._np), None, requires_grad)
 
 
-def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None,
-        requires_grad=False) -> Tensor:  # fmt: skip
+def eye(n: int, m: int | None = None, *, out: Tensor | None = None,
+        dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+        requires_grad: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.eye`."""
     _check_device(device)
     n = _eye_size(n, "n", 1)

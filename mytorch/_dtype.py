@@ -5,7 +5,16 @@ Complex and bfloat16 dtypes are not provided yet.
 
 from __future__ import annotations
 
+import builtins
+from typing import TYPE_CHECKING
+
 import numpy as np
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from ._tensor import Tensor
+    from .types import Number
 
 
 class dtype:  # noqa: N801 - torch spells it lowercase
@@ -16,7 +25,7 @@ class dtype:  # noqa: N801 - torch spells it lowercase
         "_title",
     )  # fmt: skip
 
-    def __init__(self, name: str, np_dtype, rank: int, title: str):
+    def __init__(self, name: str, np_dtype: DTypeLike, rank: builtins.int, title: str) -> None:
         self._name = name
         self._title = title  # torch's C++ name: "Float" in messages, "FloatTensor" in type()
         self._np = np.dtype(np_dtype)
@@ -30,11 +39,11 @@ class dtype:  # noqa: N801 - torch spells it lowercase
     def __repr__(self) -> str:
         return "mytorch." + self._name
 
-    def __reduce__(self):
+    def __reduce__(self) -> str:
         return self._name  # pickles as the module-level singleton
 
     @property
-    def _category(self) -> int:
+    def _category(self) -> builtins.int:
         return 0 if self is bool else 1 if not self.is_floating_point else 2
 
 
@@ -58,7 +67,7 @@ _FROM_NP = {d._np: d for d in ALL}
 _default = [float32]
 
 
-def from_numpy_dtype(np_dtype) -> dtype:
+def from_numpy_dtype(np_dtype: np.dtype) -> dtype:
     try:
         return _FROM_NP[np_dtype]
     except KeyError:
@@ -103,7 +112,7 @@ def promote_types(type1: dtype, type2: dtype) -> dtype:
     return _PROMOTE[(type1, type2)]
 
 
-def can_cast(from_: dtype, to: dtype) -> bool:
+def can_cast(from_: dtype, to: dtype) -> builtins.bool:
     """Mirrors `torch.can_cast`: no float -> integral and no non-bool -> bool."""
     return from_._category <= to._category
 
@@ -149,6 +158,6 @@ def result_type_of(operands) -> dtype:
     return _combine(dim, _combine(zero, wrapped))
 
 
-def result_type(tensor1, tensor2) -> dtype:
+def result_type(tensor1: Tensor | Number, tensor2: Tensor | Number) -> dtype:
     """Mirrors `torch.result_type`."""
     return result_type_of((tensor1, tensor2))

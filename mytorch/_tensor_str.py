@@ -7,18 +7,23 @@ from __future__ import annotations
 
 import contextlib
 import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _dtype
 
-_PROFILES = {
+if TYPE_CHECKING:
+    from ._tensor import Tensor
+
+_PROFILES: dict[str, dict[str, Any]] = {
     "default": {"precision": 4, "threshold": 1000, "edgeitems": 3, "linewidth": 80},
     "short": {"precision": 2, "threshold": 1000, "edgeitems": 2, "linewidth": 80},
     "full": {"precision": 4, "threshold": math.inf, "edgeitems": 3, "linewidth": 80},
 }
 
-_opts = {**_PROFILES["default"], "sci_mode": None}
+_opts: dict[str, Any] = {**_PROFILES["default"], "sci_mode": None}
 
 
 def set_printoptions(
@@ -45,13 +50,13 @@ def set_printoptions(
     _opts["sci_mode"] = sci_mode
 
 
-def get_printoptions() -> dict:
+def get_printoptions() -> dict[str, Any]:
     """Mirrors `torch._tensor_str.get_printoptions`: a dict fit for `set_printoptions(**d)`."""
     return dict(_opts)
 
 
 @contextlib.contextmanager
-def printoptions(**kwargs):
+def printoptions(**kwargs: Any) -> Iterator[None]:
     """Mirrors `torch._tensor_str.printoptions`: set_printoptions for the `with` block only."""
     saved = get_printoptions()
     set_printoptions(**kwargs)
@@ -161,7 +166,7 @@ def _append_suffixes(text: str, suffixes: list[str], indent: int) -> str:
     return text + ")"
 
 
-def tensor_repr(t) -> str:
+def tensor_repr(t: Tensor) -> str:
     """The text of `repr(t)` and `str(t)`; mirrors `torch.Tensor.__repr__`."""
     prefix = "tensor("
     data, dt = t._data, t.dtype

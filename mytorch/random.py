@@ -6,6 +6,7 @@ Streams are reproducible within mytorch for a given seed; they are not torch's s
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING, Any, cast, overload
 
 import numpy as _np
 
@@ -14,11 +15,14 @@ from ._creation import _check_device, _finish, zeros_like
 from ._ops import primitive
 from ._tensor import Tensor, _dims, _size_arg
 
+if TYPE_CHECKING:
+    from .types import Device, _size
+
 
 class Generator:
     """Mirrors `torch.Generator` (PCG64 underneath)."""
 
-    def __init__(self, device="cpu"):
+    def __init__(self, device: Device = "cpu") -> None:
         _check_device(device)
         self.device = device
         self.manual_seed(67280421310721)
@@ -30,7 +34,8 @@ class Generator:
         return self
 
     def seed(self) -> int:
-        seed = int(_np.random.SeedSequence().entropy) & (2**63 - 1)
+        # entropy is an int when SeedSequence draws it itself
+        seed = cast(int, _np.random.SeedSequence().entropy) & (2**63 - 1)
         self.manual_seed(seed)
         return seed
 
@@ -83,7 +88,14 @@ def set_rng_state(new_state: Tensor) -> None:
 
 
 def _rng(generator):
+    if _vmap_levels:  # inside vmap, randomness follows its `randomness` mode
+        from .func._vmap import check_random
+
+        check_random()
     return (generator or default_generator)._rng
+
+
+_vmap_levels: list = []  # the active vmaps' levels, shared with mytorch.func
 
 
 def _float_dtype(dtype, name):
@@ -97,8 +109,9 @@ def _check_floating(dt, name):
         raise NotImplementedError(f"\"{name}\" not implemented for '{dt._title}'")
 
 
-def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-         requires_grad=False, pin_memory=False) -> Tensor:  # fmt: skip
+def rand(*size: int | _size, generator: Generator | None = None, out: Tensor | None = None,
+         dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+         requires_grad: bool = False, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.rand`: uniform on [0, 1)."""
     _check_device(device)
     dt = _float_dtype(dtype, "check_uniform_bounds")
@@ -111,8 +124,9 @@ def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _finish(data.astype(dt._np, copy=False), None, requires_grad)
 
 
-def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
-          requires_grad=False, pin_memory=False) -> Tensor:  # fmt: skip
+def randn(*size: int | _size, generator: Generator | None = None, out: Tensor | None = None,
+          dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+          requires_grad: bool = False, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.randn`: standard normal."""
     _check_device(device)
     dt = _float_dtype(dtype, "normal_kernel_cpu")
@@ -120,8 +134,18 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
     return _finish(data.astype(dt._np), None, requires_grad)
 
 
-def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None, layout=None,
-            device=None, requires_grad=False) -> Tensor:  # fmt: skip
+@overload
+def randint(high: int, size: _size, /, *, generator: Generator | None = ...,
+            out: Tensor | None = ..., dtype: _dtype.dtype | None = ..., layout: object = ...,
+            device: Device = ..., requires_grad: bool = ...) -> Tensor: ...  # fmt: skip
+@overload
+def randint(low: int, high: int, size: _size, *, generator: Generator | None = ...,
+            out: Tensor | None = ..., dtype: _dtype.dtype | None = ..., layout: object = ...,
+            device: Device = ..., requires_grad: bool = ...) -> Tensor: ...  # fmt: skip
+def randint(low: int = 0, high: Any = None, size: Any = None, *,
+            generator: Generator | None = None, out: Tensor | None = None,
+            dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+            requires_grad: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.randint(low=0, high, size)`: int64 unless dtype is given."""
     _check_device(device)
     position = 3
@@ -138,8 +162,9 @@ def randint(low=0, high=None, size=None, *, generator=None, out=None, dtype=None
     return _finish(data, dtype or _dtype.int64, requires_grad)
 
 
-def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=None,
-             requires_grad=False, pin_memory=False) -> Tensor:  # fmt: skip
+def randperm(n: int, *, generator: Generator | None = None, out: Tensor | None = None,
+             dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+             requires_grad: bool = False, pin_memory: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.randperm`."""
     _check_device(device)
     if n < 0:
@@ -147,8 +172,10 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _finish(_rng(generator).permutation(int(n)), dtype or _dtype.int64, requires_grad)
 
 
-def normal(mean=0.0, std=1.0, size=None, *, generator=None, out=None, dtype=None, layout=None,
-           device=None, requires_grad=False) -> Tensor:  # fmt: skip
+def normal(mean: Tensor | float = 0.0, std: Tensor | float = 1.0, size: _size | None = None, *,
+           generator: Generator | None = None, out: Tensor | None = None,
+           dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+           requires_grad: bool = False) -> Tensor:  # fmt: skip
     """Mirrors `torch.normal` (tensor or float mean and std, or floats with `size`)."""
     _check_device(device)
     m = mean._data if isinstance(mean, Tensor) else mean
@@ -192,7 +219,8 @@ def _bernoulli_p(x, *, p, generator):
     return (_rng(generator).random(x.shape) < p).astype(x.dtype)
 
 
-def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:  # noqa: A002
+def bernoulli(input: Tensor, p: float | None = None, *, generator: Generator | None = None,  # noqa: A002
+              out: Tensor | None = None) -> Tensor:  # fmt: skip
     """Mirrors `torch.bernoulli`: draws 1 with probability `input` (or `p`)."""
     if out is not None:
         raise NotImplementedError("out= is not supported")
@@ -207,24 +235,29 @@ def bernoulli(input, p=None, *, generator=None, out=None) -> Tensor:  # noqa: A0
     return _bernoulli(input, generator=generator)
 
 
-def rand_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
-              memory_format=None) -> Tensor:  # fmt: skip
+def rand_like(input: Tensor, *, dtype: _dtype.dtype | None = None, layout: object = None,  # noqa: A002
+              device: Device = None, requires_grad: bool = False,
+              memory_format: object = None) -> Tensor:  # fmt: skip
     return rand(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randn_like(input, *, dtype=None, layout=None, device=None, requires_grad=False,  # noqa: A002
-               memory_format=None) -> Tensor:  # fmt: skip
+def randn_like(input: Tensor, *, dtype: _dtype.dtype | None = None, layout: object = None,  # noqa: A002
+               device: Device = None, requires_grad: bool = False,
+               memory_format: object = None) -> Tensor:  # fmt: skip
     return randn(tuple(input.shape), dtype=dtype or input.dtype, requires_grad=requires_grad)
 
 
-def randint_like(input, low=0, high=None, *, dtype=None, layout=None, device=None,  # noqa: A002
-                 requires_grad=False, memory_format=None) -> Tensor:  # fmt: skip
+def randint_like(input: Tensor, low: int = 0, high: int | None = None, *,  # noqa: A002
+                 dtype: _dtype.dtype | None = None, layout: object = None, device: Device = None,
+                 requires_grad: bool = False, memory_format: object = None) -> Tensor:  # fmt: skip
     if high is None:
         low, high = 0, low
     return randint(low, high, tuple(input.shape), dtype=dtype or input.dtype)
 
 
-def _random_fill(tensor: Tensor, kind: str, a: float, b: float, generator) -> Tensor:
+def _random_fill(
+    tensor: Tensor, kind: str, a: float, b: float, generator: Generator | None
+) -> Tensor:
     """In-place uniform_/normal_: draw in float64, then write through the in-place machinery."""
     from . import _ops
 
@@ -245,8 +278,9 @@ def _random_fill(tensor: Tensor, kind: str, a: float, b: float, generator) -> Te
     return _ops.inplace(tensor, _ops.copy, Tensor._make(_np.asarray(values)))
 
 
-def multinomial(input, num_samples: int, replacement: bool = False, *, generator=None,  # noqa: A002
-                out=None) -> Tensor:  # fmt: skip
+def multinomial(input: Tensor, num_samples: int, replacement: bool = False, *,  # noqa: A002
+                generator: Generator | None = None,
+                out: Tensor | None = None) -> Tensor:  # fmt: skip
     """Mirrors `torch.multinomial`: indices drawn in proportion to the (unnormalised) weights."""
     if input.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")

@@ -20,12 +20,16 @@ import struct
 import zipfile
 import zlib
 from collections import OrderedDict
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 
 from . import _dtype
 from ._creation import device
 from ._tensor import Size, Tensor
+
+if TYPE_CHECKING:
+    from .types import FileLike
 
 # ---- the zip container ------------------------------------------------------------------------
 
@@ -42,7 +46,7 @@ class _ZipWriter:
     def __init__(self, f) -> None:
         self._f = f
         self._pos = 0
-        self._records = []  # (name, crc, size, offset)
+        self._records: list[tuple[bytes, int, int, int]] = []  # (name, crc, size, offset)
 
     def _write(self, data) -> None:
         self._f.write(data)
@@ -134,8 +138,10 @@ class _Pickler:
 
     def __init__(self) -> None:
         self.out = bytearray(b"\x80\x02")  # PROTO 2
-        self.memo = {}  # id -> (index, obj): the obj is kept alive so its id stays unique
-        self.storages = {}  # id(root array) -> (key, flat block, root array)
+        self.memo: dict[int, tuple[int, Any]] = {}  # id -> (index, obj): the obj is kept alive
+        # so its id stays unique
+        self.storages: dict[int, tuple[str, np.ndarray, np.ndarray]] = {}  # id(root array) ->
+        # (key, flat block, root array)
         self.parameter = _parameter_class()
 
     def dump(self, obj) -> bytes:
@@ -222,6 +228,7 @@ class _Pickler:
 
     def _reduced(self, obj) -> None:
         t = type(obj)
+        args: tuple
         if t is Size:
             call, args = ("torch", "Size"), (tuple(obj),)
         elif t is device:
@@ -284,13 +291,14 @@ class _Pickler:
         self._put(t)
 
 
-def _open(f, mode: str):
+def _open(f: FileLike, mode: str) -> tuple[IO[bytes], bool]:
+    """The stream for `f`, and whether it was opened here (then the caller closes it)."""
     if isinstance(f, (str, os.PathLike)):
-        return open(f, mode)  # the caller closes it
-    return None
+        return open(f, mode), True
+    return f, False
 
 
-def save(obj, f, pickle_module=pickle, pickle_protocol: int = 2,
+def save(obj: object, f: FileLike, pickle_module: Any = pickle, pickle_protocol: int = 2,
          _use_new_zipfile_serialization: bool = True,
          _disable_byteorder_record: bool = False) -> None:  # fmt: skip
     """Mirrors `torch.save`, writing torch's zip format (`torch.load` reads the file).
@@ -309,22 +317,24 @@ def save(obj, f, pickle_module=pickle, pickle_protocol: int = 2,
     pickler = _Pickler()
     data_pkl = pickler.dump(obj)
     serialization_id = int.from_bytes(hashlib.sha1(data_pkl).digest(), "big") % 10**40
-    records = [("data.pkl", data_pkl), (".format_version", b"1"), (".storage_alignment", b"64")]
+    records: list[tuple[str, bytes | np.ndarray]] = [
+        ("data.pkl", data_pkl), (".format_version", b"1"), (".storage_alignment", b"64")
+    ]  # fmt: skip
     if not _disable_byteorder_record:
         records.append(("byteorder", b"little"))
     for key, block, _ in pickler.storages.values():
         little = block.astype(block.dtype.newbyteorder("<"), copy=False)
         records.append((f"data/{key}", little.view(np.uint8)))
     records += [("version", b"3\n"), (".data/serialization_id", b"%040d" % serialization_id)]
-    opened = _open(f, "wb")
+    stream, opened = _open(f, "wb")
     try:
-        writer = _ZipWriter(opened or f)
+        writer = _ZipWriter(stream)
         for name, data in records:
             writer.write_record("archive/" + name, data)
         writer.finish()
     finally:
-        if opened is not None:
-            opened.close()
+        if opened:
+            stream.close()
 
 
 # ---- load: an opcode interpreter that can only build safe objects -------------------------------
@@ -696,7 +706,7 @@ def _load_zip(zf: zipfile.ZipFile, map_location):
         byteorder = _read_record(zf, f"{prefix}/byteorder").decode().strip()
         if byteorder not in ("little", "big"):
             raise RuntimeError(f"the checkpoint has an unknown byteorder {byteorder!r}")
-    storages = {}
+    storages: dict[str, _Storage] = {}
 
     def persistent_load(pid):
         if type(pid) is not tuple or len(pid) != 5 or pid[0] != "storage":
@@ -726,8 +736,9 @@ def _load_zip(zf: zipfile.ZipFile, map_location):
     return _Unpickler(_read_record(zf, f"{prefix}/data.pkl"), persistent_load).load()
 
 
-def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None = None,
-         mmap: bool | None = None, **pickle_load_args):  # fmt: skip
+def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
+         weights_only: bool | None = None, mmap: bool | None = None,
+         **pickle_load_args: Any) -> Any:  # fmt: skip
     """Mirrors `torch.load` for checkpoints in torch's zip format, always as weights_only=True.
 
     Reading never runs code from the file: `weights_only=False` is accepted but changes
@@ -742,12 +753,12 @@ def load(f, map_location=None, pickle_module=None, *, weights_only: bool | None 
     unknown = set(pickle_load_args) - {"encoding"}  # encoding only affects Python 2 strings
     if unknown:
         raise NotImplementedError(f"mytorch.load does not support {sorted(unknown)[0]}=")
-    opened = _open(f, "rb")
+    stream, opened = _open(f, "rb")
     try:
-        return _load_stream(opened or f, map_location)
+        return _load_stream(stream, map_location)
     finally:
-        if opened is not None:
-            opened.close()
+        if opened:
+            stream.close()
 
 
 def _load_stream(f, map_location):
@@ -787,7 +798,9 @@ _ST_FROM_NAME = {name: d for d, name in _ST_DTYPES.items()}
 _ST_MAX_HEADER = 100_000_000  # the reference implementation's limit
 
 
-def save_safetensors(tensors: dict, path, metadata: dict | None = None) -> None:
+def save_safetensors(
+    tensors: dict[str, Tensor], path: FileLike, metadata: dict[str, str] | None = None
+) -> None:
     """Writes `tensors` (a dict of str -> Tensor) in the safetensors format.
 
     Mirrors `safetensors.torch.save_file(tensors, filename, metadata=None)`: an 8-byte
@@ -809,7 +822,9 @@ def save_safetensors(tensors: dict, path, metadata: dict | None = None) -> None:
             raise TypeError(f"{name!r} is a {type(t).__name__}, not a Tensor")
     # largest items first keeps every tensor aligned to its itemsize, as the reference writer does
     order = sorted(tensors, key=lambda k: (-tensors[k].element_size(), k))
-    header, arrays, offset = {}, [], 0
+    header: dict[str, Any] = {}
+    arrays: list[np.ndarray] = []
+    offset = 0
     if metadata is not None:
         header["__metadata__"] = metadata
     for name in order:
@@ -825,35 +840,34 @@ def save_safetensors(tensors: dict, path, metadata: dict | None = None) -> None:
         offset += a.nbytes
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
-    opened = _open(path, "wb")
-    out = opened or path
+    out, opened = _open(path, "wb")
     try:
         out.write(struct.pack("<Q", len(text)))
         out.write(text)
         for a in arrays:
-            out.write(a)
+            out.write(a.data)
     finally:
-        if opened is not None:
-            opened.close()
+        if opened:
+            out.close()
 
 
 def _st_error(msg: str) -> RuntimeError:
     return RuntimeError(f"invalid safetensors file: {msg}")
 
 
-def load_safetensors(path) -> dict:
+def load_safetensors(path: FileLike) -> dict[str, Tensor]:
     """Reads a safetensors file into a dict of str -> Tensor (in the file's data order).
 
     Mirrors `safetensors.torch.load_file(filename)` on the CPU; the header is validated as the
     reference implementation does (known dtypes, offsets that tile the data exactly).
     `path` may also be a binary file object.
     """
-    opened = _open(path, "rb")
+    stream, opened = _open(path, "rb")
     try:
-        raw = (opened or path).read()
+        raw = stream.read()
     finally:
-        if opened is not None:
-            opened.close()
+        if opened:
+            stream.close()
     if len(raw) < 8:
         raise _st_error("shorter than the 8-byte header length")
     (n,) = struct.unpack("<Q", raw[:8])

@@ -1,7 +1,7 @@
 """Primitives behind torch.nn's layers: convolution, pooling, normalisation, embedding, padding,
 upsampling and im2col/col2im, with the functional forms that check and normalise torch's
-arguments. Convolution is channels-last im2col on a strided view and one matmul; everything that
-scatters back (transposed convolution, pooling backward, fold) adds strided slices per kernel
+arguments. Convolution is im2col on a strided view and one broadcast matmul; everything that
+scatters back (transposed convolution, avg-pool backward, fold) adds strided slices per kernel
 offset. Losses and activations live in nn.py.
 """
 
@@ -88,72 +88,100 @@ def _col2im(cols, axis: int, nd: int, full, stride, dilation):
 
 
 def _pad_spatial(x, axis: int, before, after, value=0):
-    m = xp(x)
-    widths = [(0, 0)] * x.ndim
-    for i, (lo, hi) in enumerate(zip(before, after)):
-        widths[axis + i] = (lo, hi)
-    if not any(lo or hi for lo, hi in widths):
+    if not any(before) and not any(after):
         return x
-    return m.pad(x, widths, constant_values=value)
+    shape = list(x.shape)
+    for i, (lo, hi) in enumerate(zip(before, after)):
+        shape[axis + i] += lo + hi
+    # one fill and one copy: cheaper than numpy's pad, which is Python per axis
+    out = xp(x).full(shape, value, x.dtype)
+    inner = tuple(slice(lo, lo + n) for lo, n in zip(before, x.shape[axis : axis + len(before)]))
+    out[(slice(None),) * axis + inner] = x
+    return out
 
 
 # ---- convolution -----------------------------------------------------------------------------
+# Layout: NCHW throughout. im2col keeps each image's columns as (C/g * K, L) (K the kernel size,
+# L the output positions), so the copy reads runs along the output width, and one broadcast
+# matmul multiplies every image by the weight matrix, landing in NCHW with no transposes.
 
 
-def _conv_forward(x, w, stride, padding, dilation, groups):
-    """Channels-last im2col and one grouped matmul: (N, C, *sp) x (O, C/g, *k) -> (N, O, *out)."""
+def _columns(x, groups, kernel, stride, padding, dilation, out=None):
+    """im2col: (N, C, *sp) -> (N, g, C/g * K, L) for the output positions `out` (by default every
+    one that fits), and `out`."""
     m = xp(x)
     n, c, nd = x.shape[0], x.shape[1], x.ndim - 2
-    kernel = w.shape[2:]
-    cg, og = c // groups, w.shape[0] // groups
-    xl = m.ascontiguousarray(m.moveaxis(x, 1, -1))  # (N, *sp, C)
-    xl = _pad_spatial(xl, 1, padding, padding)
-    out = tuple(
-        (xl.shape[1 + i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(nd)
-    )
-    # split C into (groups, C/g) inside the view, so the one copy below is the im2col matrix
-    st = xl.strides
+    x = _pad_spatial(x, 2, padding, padding)
+    if out is None:
+        out = tuple(
+            (x.shape[2 + i] - dilation[i] * (kernel[i] - 1) - 1) // stride[i] + 1 for i in range(nd)
+        )
+    cg, st = c // groups, x.strides
     view = m.lib.stride_tricks.as_strided(
-        xl,
-        (n, *out, groups, cg, *kernel),
+        x,
+        (n, groups, cg, *kernel, *out),
         (
             st[0],
-            *(st[1 + i] * stride[i] for i in range(nd)),
-            st[-1] * cg,
-            st[-1],
-            *(st[1 + i] * dilation[i] for i in range(nd)),
+            st[1] * cg,
+            st[1],
+            *(st[2 + i] * dilation[i] for i in range(nd)),
+            *(st[2 + i] * stride[i] for i in range(nd)),
         ),
         writeable=False,
     )
-    k = cg * math.prod(kernel)
-    cols = m.moveaxis(view, 1 + nd, 0).reshape(groups, n * math.prod(out), k)  # (g, N*L, C/g*K)
-    wmat = w.reshape(groups, og, k).transpose(0, 2, 1)  # (g, C/g*K, O/g)
-    y = m.matmul(cols, wmat)  # (g, N*L, O/g)
-    y = y.reshape(groups, n, *out, og)
-    y = m.moveaxis(y, 0, -2).reshape(n, *out, groups * og)
-    return m.ascontiguousarray(m.moveaxis(y, -1, 1))
+    return view.reshape(n, groups, cg * math.prod(kernel), math.prod(out)), out
+
+
+def _conv_forward(x, w, stride, padding, dilation, groups):
+    """(N, C, *sp) x (O, C/g, *k) -> (N, O, *out): im2col and one broadcast matmul."""
+    cols, out = _columns(x, groups, w.shape[2:], stride, padding, dilation)
+    wmat = w.reshape(groups, w.shape[0] // groups, cols.shape[2])  # (g, O/g, C/g*K)
+    return xp(x).matmul(wmat, cols).reshape(x.shape[0], w.shape[0], *out)  # (N, g, O/g, L)
 
 
 def _conv_transpose_forward(x, w, stride, padding, dilation, output_padding, groups):
-    """One grouped matmul to per-pixel kernel contributions, then a strided scatter-add:
-    (N, C, *sp) x (C, O/g, *k) -> (N, O, *out)."""
+    """(N, C, *sp) x (C, O/g, *k) -> (N, O, *out): one broadcast matmul gives each input pixel's
+    contribution through each kernel offset, then one add per offset (col2im)."""
     m = xp(x)
     n, c, sp = x.shape[0], x.shape[1], x.shape[2:]
-    nd, kernel = len(sp), w.shape[2:]
-    cg, og = c // groups, w.shape[1]
-    big_k = math.prod(kernel)
-    xl = m.moveaxis(x.reshape(n, groups, cg, math.prod(sp)), 3, 1)  # (N, L, g, C/g)
-    xl = m.moveaxis(xl, 2, 0).reshape(groups, n * math.prod(sp), cg)  # (g, N*L, C/g)
-    cols = m.matmul(xl, w.reshape(groups, cg, og * big_k))  # (g, N*L, O/g*K)
-    cols = cols.reshape(groups, n, *sp, og, *kernel)
-    cols = m.moveaxis(cols, 0, 1 + nd).reshape(n, *sp, groups * og, *kernel)
+    nd, kernel, og = len(sp), w.shape[2:], w.shape[1]
+    cg, big_k = c // groups, math.prod(kernel)
     full = tuple(
         (sp[i] - 1) * stride[i] + dilation[i] * (kernel[i] - 1) + 1 + output_padding[i]
         for i in range(nd)
     )
-    y = _col2im(cols, 1, nd, full, stride, dilation)  # (N, *full, O)
-    y = y[(slice(None), *(slice(p, f - p) for p, f in zip(padding, full)))]
-    return m.ascontiguousarray(m.moveaxis(y, -1, 1))
+    unit = all(s == 1 for s in stride)
+    if unit:
+        # laid out on the output's grid (zeros past the input on every axis but the first), the
+        # input's contributions through one kernel offset fill one contiguous run of the
+        # flattened output, so each add is a long contiguous pass
+        grid = (sp[0], *full[1:])
+        x = _pad_spatial(x, 2, (0,) * nd, tuple(g - s for g, s in zip(grid, sp)))
+    wmat = w.reshape(groups, cg, og * big_k).transpose(0, 2, 1)  # (g, O/g*K, C/g)
+    cols = m.matmul(wmat, x.reshape(n, groups, cg, math.prod(x.shape[2:])))  # (N, g, O/g*K, L)
+    both = (slice(None), slice(None))
+    if unit:
+        cols = cols.reshape(n, groups * og, big_k, cols.shape[-1])
+        y = m.zeros((n, groups * og, math.prod(full)), cols.dtype)
+        steps = [math.prod(full[i + 1 :]) * dilation[i] for i in range(nd)]
+        for k, offset in enumerate(itertools.product(*(range(k) for k in kernel))):
+            start = sum(o * s for o, s in zip(offset, steps))
+            # what would run past the end is the zero padding of the input's last row
+            stop = min(y.shape[-1], start + cols.shape[-1])
+            y[..., start:stop] += cols[:, :, k, : stop - start]
+        y = y.reshape(n, groups * og, *full)
+    else:
+        cols = cols.reshape(n, groups * og, *kernel, *sp)
+        y = m.zeros((n, groups * og, *full), cols.dtype)
+        for offset in itertools.product(*(range(k) for k in kernel)):
+            target = tuple(
+                slice(o * d, o * d + s * (size - 1) + 1, s)
+                for o, d, s, size in zip(offset, dilation, stride, sp)
+            )
+            y[both + target] += cols[both + offset]
+    if not any(padding):
+        return y
+    return m.ascontiguousarray(y[both + tuple(slice(p, f - p) for p, f in zip(padding, full))])
 
 
 @primitive("convolution", node_name="ConvolutionBackward0")
@@ -179,15 +207,11 @@ def _(ctx, grad):
         if need[0]:
             # the transposed convolution of grad, with the output padding that restores the
             # rows a strided forward never read
-            s, p, d = ctx.stride, ctx.padding, ctx.dilation
-            extra = tuple(
-                n + 2 * p[i] - d[i] * (kernel[i] - 1) - 1 - (o - 1) * s[i]
-                for i, (n, o) in enumerate(zip(x.shape[2:], grad.shape[2:]))
-            )
-            grad_x = _convolution(grad, w, None, transposed=True, output_padding=extra,
-                                  groups=ctx.groups, **geometry)  # fmt: skip
+            grad_x = _convolution(grad, w, None, transposed=True, groups=ctx.groups,
+                                  output_padding=_restoring(x, grad, kernel, **geometry),
+                                  **geometry)  # fmt: skip
         if need[1]:
-            grad_w = _conv_weight_grad(x, grad, ctx.groups, kernel, **geometry)
+            grad_w = _conv_weight(x, grad, groups=ctx.groups, kernel=kernel, **geometry)
     else:
         if need[0]:
             grad_x = _convolution(grad, w, None, transposed=False, output_padding=(0,) * nd,
@@ -195,29 +219,49 @@ def _(ctx, grad):
             if tuple(grad_x.shape) != tuple(x.shape):  # output_padding >= stride (< dilation)
                 grad_x = grad_x[(slice(None), slice(None), *(slice(0, s) for s in x.shape[2:]))]
         if need[1]:
-            grad_w = _conv_weight_grad(grad, x, ctx.groups, kernel, **geometry)
+            grad_w = _conv_weight(grad, x, groups=ctx.groups, kernel=kernel, **geometry)
     if b is not None and need[2]:
         grad_b = grad.sum((0, *range(2, grad.ndim)))
     return grad_x, grad_w, grad_b
 
 
-def _conv_weight_grad(a, v, groups, kernel, *, stride, padding, dilation):
+def _restoring(a, v, kernel, *, stride, padding, dilation):
+    """The output padding that makes the transposed convolution of `v` as large as `a`."""
+    return tuple(
+        n + 2 * padding[i] - dilation[i] * (kernel[i] - 1) - 1 - (o - 1) * stride[i]
+        for i, (n, o) in enumerate(zip(a.shape[2:], v.shape[2:]))
+    )
+
+
+@primitive("convolution_backward_weight", node_name="ConvolutionBackwardBackward0")
+def _conv_weight(a, v, *, groups, kernel, stride, padding, dilation):
     """R[(g, j), i, *k] = sum over n and positions p of v[n, (g, j), p] * a_padded[n, (g, i),
-    p * stride + k * dilation]: the weight gradient of a convolution (a = input, v = grad) and of a
-    transposed one (a = grad, v = input). It is itself a convolution, with the batch as channels
-    and stride and dilation swapped, so it is recorded and differentiable again."""
-    n, nd = a.shape[0], a.ndim - 2
-    ca, cv = a.shape[1] // groups, v.shape[1] // groups
-    rest = tuple(range(3, 3 + nd))
-    a2 = a.reshape(n, groups, ca, *a.shape[2:]).permute(2, 1, 0, *rest)
-    a2 = a2.reshape(ca, groups * n, *a.shape[2:])
-    v2 = v.reshape(n, groups, cv, *v.shape[2:]).permute(1, 2, 0, *rest)
-    v2 = v2.reshape(groups * cv, n, *v.shape[2:])
-    r = _convolution(a2, v2, None, stride=dilation, padding=padding, dilation=stride,
-                     transposed=False, output_padding=(0,) * nd, groups=groups)  # fmt: skip
-    if tuple(r.shape[2:]) != kernel:  # the last window did not fit exactly in the forward
-        r = r[(slice(None), slice(None), *(slice(0, k) for k in kernel))]
-    return r.transpose(0, 1)
+    p * stride + k * dilation]: the weight gradient of a convolution (a = input, v = grad) and of
+    a transposed one (a = grad, v = input). One im2col of `a` and one broadcast matmul."""
+    n, cv = a.shape[0], v.shape[1] // groups
+    cols, _ = _columns(a, groups, kernel, stride, padding, dilation, out=v.shape[2:])
+    vmat = v.reshape(n, groups, cv, math.prod(v.shape[2:]))  # (N, g, Cv/g, L)
+    r = xp(a).matmul(vmat, cols.transpose(0, 1, 3, 2)).sum(axis=0)  # (g, Cv/g, Ca/g*K)
+    return r.reshape(v.shape[1], a.shape[1] // groups, *kernel)
+
+
+@_conv_weight.backward
+def _(ctx, grad):
+    # R is bilinear in (a, v): against v it is the convolution of a by grad, against a the
+    # transposed convolution of v by grad; both are recorded, so every order is available
+    a, v = ctx.inputs
+    geometry = dict(stride=ctx.stride, padding=ctx.padding, dilation=ctx.dilation)
+    grad_a = grad_v = None
+    if ctx.needs_input_grad[0]:
+        grad_a = _convolution(v, grad, None, transposed=True, groups=ctx.groups,
+                              output_padding=_restoring(a, v, ctx.kernel, **geometry),
+                              **geometry)  # fmt: skip
+    if ctx.needs_input_grad[1]:
+        grad_v = _convolution(a, grad, None, transposed=False, output_padding=(0,) * (a.ndim - 2),
+                              groups=ctx.groups, **geometry)  # fmt: skip
+        if tuple(grad_v.shape) != tuple(v.shape):  # a transposed forward's output padding
+            grad_v = grad_v[(slice(None), slice(None), *(slice(0, s) for s in v.shape[2:]))]
+    return grad_a, grad_v
 
 
 def _conv(
@@ -537,33 +581,57 @@ def _window_argmax(view, first_valid, valid):
 
 
 def _max_pool_indices(x, kernel, stride, padding, dilation, out):
-    """torch's flat indices (into H*W) of each window's maximum, from a padded strided view."""
+    """torch's flat indices (into H*W) of each window's maximum: its first maximum, or its last
+    nan, as torch's scan `val > max || isnan(val)` finds them. Padding never wins, so a window
+    of -inf keeps its first element inside the input."""
     m = xp(x)
     h, w = x.shape[-2:]
     extra = [
         max(0, (o - 1) * s + d * (k - 1) + 1 - n - 2 * p)
         for o, s, d, k, n, p in zip(out, stride, dilation, kernel, (h, w), padding)
     ]
-    padded = _pad_spatial(x, x.ndim - 2, padding, [p + e for p, e in zip(padding, extra)], -m.inf)
-    view = _windows(padded, x.ndim - 2, kernel, stride, dilation, out)
-    view = view.reshape(*view.shape[:-2], kernel[0] * kernel[1])
+    after = [p + e for p, e in zip(padding, extra)]
+    padded = _pad_spatial(x, x.ndim - 2, padding, after, -m.inf)
+    view = _windows(padded, x.ndim - 2, kernel, stride, dilation, out)  # (..., oh, ow, kh, kw)
+    offsets = list(itertools.product(range(kernel[0]), range(kernel[1])))
+    best = view[..., 0, 0]
+    for i, j in offsets[1:]:
+        best = m.maximum(best, view[..., i, j])  # nan where a window holds one
     rows = (m.arange(out[0]) * stride[0] - padding[0])[:, None] + m.arange(kernel[0]) * dilation[0]
     cols = (m.arange(out[1]) * stride[1] - padding[1])[:, None] + m.arange(kernel[1]) * dilation[1]
-    rows_ok, cols_ok = (rows >= 0) & (rows < h), (cols >= 0) & (cols < w)
-    valid = (rows_ok[:, None, :, None] & cols_ok[None, :, None, :]).reshape(*out, -1)
-    first_valid = m.argmax(valid, axis=-1)
-    arg = _window_argmax(view, first_valid, m.broadcast_to(valid, view.shape))
-    a, b = m.divmod(arg, kernel[1])
-    r, c = rows[m.arange(out[0])[:, None], a], cols[m.arange(out[1]), b]
-    return (r * w + c).astype(m.int64)
+    masked = any(padding) or any(extra)
+    if masked:
+        inside = ((rows >= 0) & (rows < h))[:, None, :, None] & ((cols >= 0) & (cols < w))[:, None]
+
+    def first(hits):
+        # the flat offset (from the window's corner) of the first offset where `hits` holds;
+        # arithmetic on masks, since masked writes (where, copyto) are several times slower
+        found, step = m.zeros(best.shape, bool), m.zeros(best.shape, m.int32)
+        for i, j in offsets:
+            hit = hits(i, j)
+            if masked:
+                hit &= inside[..., i, j]
+            hit &= ~found
+            found |= hit
+            step += hit * m.int32(i * dilation[0] * w + j * dilation[1])
+        return step
+
+    step = first(lambda i, j: view[..., i, j] == best)
+    nan = m.isnan(best)
+    if nan.any():
+        offsets.reverse()  # the last nan
+        step = m.where(nan, first(lambda i, j: m.isnan(view[..., i, j])), step)
+    return step + (rows[:, 0, None] * w + cols[:, 0])  # int64, as the corners are
 
 
 @primitive("max_pool2d_with_indices", node_name="MaxPool2DWithIndicesBackward0")
-def _max_pool2d(x, *, indices):
+def _max_pool2d(x, *, indices, overlap=True):
+    # `overlap`: whether windows can share an element, for the backward
     m = xp(x)
-    flat = x.reshape(*x.shape[:-2], x.shape[-2] * x.shape[-1])
-    index = indices.reshape(*indices.shape[:-2], indices.shape[-2] * indices.shape[-1])
-    return m.take_along_axis(flat, index, axis=-1).reshape(indices.shape)
+    planes, area = math.prod(x.shape[:-2]), x.shape[-2] * x.shape[-1]
+    flat = indices.reshape(planes, indices.shape[-2] * indices.shape[-1])
+    flat = flat + (m.arange(planes) * area)[:, None]
+    return m.take(x.reshape(planes * area), flat).reshape(indices.shape)
 
 
 _adaptive_max_pool2d = primitive("adaptive_max_pool2d", node_name="AdaptiveMaxPool2DBackward0")(
@@ -571,17 +639,51 @@ _adaptive_max_pool2d = primitive("adaptive_max_pool2d", node_name="AdaptiveMaxPo
 )
 
 
+def _scatter_to_indices(grad, *, indices, size, overlap):
+    """(*lead, oh, ow) -> (*lead, H, W): each window's gradient added at its argmax."""
+    m = xp(grad)
+    planes, area = math.prod(grad.shape[:-2]), size[0] * size[1]
+    flat = indices.reshape(planes, indices.shape[-2] * indices.shape[-1])
+    flat = (flat + (m.arange(planes) * area)[:, None]).reshape(-1)
+    if overlap:  # an index may repeat: bincount adds repeats in one pass (ufunc.at is slow)
+        out = m.bincount(flat, weights=grad.reshape(-1), minlength=planes * area)
+        return out.astype(grad.dtype).reshape(*grad.shape[:-2], *size)
+    out = m.zeros(planes * area, grad.dtype)
+    out[flat] = grad.reshape(-1)
+    return out.reshape(*grad.shape[:-2], *size)
+
+
+_max_pool2d_backward = primitive(
+    "max_pool2d_with_indices_backward", node_name="MaxPool2DWithIndicesBackwardBackward0"
+)(_scatter_to_indices)
+_adaptive_max_pool2d_backward = primitive(
+    "adaptive_max_pool2d_backward", node_name="AdaptiveMaxPool2DBackwardBackward0"
+)(_scatter_to_indices)
+
+
 @_max_pool2d.backward
+def _(ctx, grad):
+    ctx.inputs  # noqa: B018  torch saves the input, so changing it in place is an error
+    return _max_pool2d_backward(grad, indices=ctx.indices, size=tuple(ctx.shapes[0][-2:]),
+                                overlap=ctx.overlap)  # fmt: skip
+
+
 @_adaptive_max_pool2d.backward
 def _(ctx, grad):
-    # the gradient goes to each window's argmax; its own derivative is a gather at the same
-    # indices, which scatter_add's rule gives
-    ctx.inputs  # noqa: B018  torch saves the input, so changing it in place is an error
-    shape = ctx.shapes[0]
-    lead, index = tuple(shape[:-2]), ctx.indices
-    index = _const(index.reshape(*lead, index.shape[-2] * index.shape[-1]))
-    out = grad.new_zeros((*lead, shape[-2] * shape[-1]))
-    return out.scatter_add(-1, index, grad.reshape(tuple(index.shape))).reshape(shape)
+    ctx.inputs  # noqa: B018
+    return _adaptive_max_pool2d_backward(grad, indices=ctx.indices, size=tuple(ctx.shapes[0][-2:]),
+                                         overlap=True)  # fmt: skip
+
+
+# the scatter is linear: its adjoint gathers at the same indices
+@_max_pool2d_backward.backward
+def _(ctx, grad):
+    return _max_pool2d(grad, indices=ctx.indices, overlap=ctx.overlap)
+
+
+@_adaptive_max_pool2d_backward.backward
+def _(ctx, grad):
+    return _adaptive_max_pool2d(grad, indices=ctx.indices)
 
 
 def _check_float(x, name):
@@ -598,7 +700,8 @@ def max_pool2d(
     )
     _check_float(input, "max_pool2d")
     indices = _max_pool_indices(input._data, kernel, stride, padding, dilation, out)
-    values = _max_pool2d(input, indices=indices)
+    overlap = any(s < d * (k - 1) + 1 for s, d, k in zip(stride, dilation, kernel))
+    values = _max_pool2d(input, indices=indices, overlap=overlap)
     return (values, Tensor._make(indices)) if return_indices else values
 
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import sys
 
-from . import grad_mode
+from . import anomaly_mode, functional, grad_mode, graph
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
 from .grad_mode import (
@@ -23,11 +24,12 @@ from .grad_mode import (
     set_grad_enabled,
 )
 from .gradcheck import gradcheck, gradgradcheck
-from .graph import Node
+from .graph import AccumulateGrad, Node
 
 __all__ = [
-    "Function", "FunctionCtx", "Node", "backward", "enable_grad", "grad", "gradcheck",
-    "gradgradcheck", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled", "no_grad",
+    "Function", "FunctionCtx", "Node", "backward", "detect_anomaly", "enable_grad", "grad",
+    "gradcheck", "gradgradcheck", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
+    "no_grad", "set_detect_anomaly",
     "once_differentiable", "set_grad_enabled", "set_higher_order_default",
     "get_higher_order_default",
 ]  # fmt: skip
@@ -130,7 +132,14 @@ def backward(
     handed_out = {id(g._data) for g in roots_grads}
     for node, g in captured.items():
         tensor = targets[node] if targets is not None else node.variable
-        if tensor is not None:
+        if tensor is None:
+            continue
+        if node._node_hooks is not None and isinstance(node, AccumulateGrad):
+            # its Node hooks run around the update, where torch runs the node
+            node._accumulate_with_hooks(
+                g, lambda g, t=tensor: _accumulate(t, g, create_graph, handed_out)
+            )
+        else:
             _accumulate(tensor, g, create_graph, handed_out)
 
 
@@ -228,4 +237,4 @@ def grad(
     return tuple(result)
 
 
-_ = grad_mode  # re-exported module
+_ = grad_mode, anomaly_mode, graph  # re-exported modules

@@ -1,11 +1,13 @@
 """The backward pass: order the graph, sum gradients per node, call the rules, run hooks.
 
 It knows nodes, edges, hooks and `release()`; it knows no op, array library or dtype rule.
+Node hooks and anomaly mode live in graph.py and anomaly_mode.py, behind one check per node.
 Broadcasting is undone here and only here, with `sum_to_size` (a recorded op).
 """
 
 from __future__ import annotations
 
+from .anomaly_mode import _state as _anomaly
 from .grad_mode import set_grad_enabled
 from .graph import AccumulateGrad
 
@@ -51,6 +53,7 @@ def run_backward(roots, root_grads, targets, *, create_graph: bool, retain_graph
         if node in reach:
             pending[node] = pending[node] + grad if node in pending else grad
     captured = {}
+    anomaly = _anomaly.enabled
     with set_grad_enabled(create_graph):
         for node in reversed(nodes):
             grad = pending.pop(node, None)
@@ -68,7 +71,10 @@ def run_backward(roots, root_grads, targets, *, create_graph: bool, retain_graph
             needs = reach[node]
             if True not in needs:
                 continue
-            grads = node.vjp(grad)
+            if node._node_hooks is None and not anomaly:
+                grads = node.vjp(grad)
+            else:
+                grads = node._vjp_with_extras(grad, needs, anomaly)
             for (child, _), meta, g, need in zip(node._edges, node._meta, grads, needs):
                 if g is None or not need:
                     continue

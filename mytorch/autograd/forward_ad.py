@@ -128,11 +128,19 @@ def _push_forward(prim, inputs, params, result) -> None:
     with _suspended():
         tangent = _jvp(prim, inputs, params, result, tangents)
     if tangent is not None:
+        if tangent._rg and not _any_requires_grad(inputs, tangents):
+            tangent = tangent.detach()  # a rule reading `ctx.result` records a needless history
         if tangent.dtype is not result.dtype:
             tangent = tangent.to(result.dtype)
         _set_tangent(result, tangent)
         if isinstance(result.grad_fn, prim.node_class):  # so `ctx.result` in a rule has it too
             _set_tangent(result.grad_fn, tangent)
+
+
+def _any_requires_grad(inputs, tangents) -> bool:
+    return any(isinstance(x, Tensor) and x._rg for x in inputs) or any(
+        t is not None and t._rg for t in tangents
+    )
 
 
 def _jvp(prim, inputs, params, result, tangents):

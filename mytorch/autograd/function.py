@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import weakref
 
+from . import graph as _graph
 from .grad_mode import _state, no_grad
-from .graph import FREED, Node, _next_seq
+from .graph import FREED, Node, _next_seq, _Packed, _SavedTensor
 
 
 class FunctionCtx(Node):
@@ -38,6 +39,8 @@ class FunctionCtx(Node):
     def saved_tensors(self) -> tuple:
         if self._saved is None:
             raise RuntimeError(FREED)
+        if isinstance(self._saved, _Packed):  # saved-tensors hooks: torch checks no versions then
+            return tuple(self._unpack_hooked(t) for t in self._saved)
         saved = tuple(self._unpack(t) for t in self._saved)
         for t, v in zip(saved, self._saved_versions):
             if t is not None:
@@ -52,6 +55,35 @@ class FunctionCtx(Node):
 
         node = self._output_nodes[t.index]()
         return Tensor._make(t.data, node is not None, node, t.vc)
+
+    def _unpack_hooked(self, t):
+        if isinstance(t, tuple):  # (output index, _SavedTensor): reconnects to that output's node
+            node = self._output_nodes[t[0]]()
+            return t[1].unpack(node)
+        return t.unpack() if isinstance(t, _SavedTensor) else t
+
+    def _pack(self, pack_hook, unpack_hook) -> None:
+        from .._tensor import Tensor
+
+        packed = []
+        for t in self._saved:
+            if isinstance(t, _SavedOutput):
+                out = self._unpack(t)
+                packed.append((t.index, _SavedTensor(pack_hook(out), unpack_hook, None)))
+            elif isinstance(t, Tensor):
+                edge = t._edge_node() if t._rg else None
+                packed.append(_SavedTensor(pack_hook(t), unpack_hook, edge))
+            else:
+                packed.append(t)
+        self._saved = _Packed(packed)
+
+    _slots = False  # the gradients arrive gathered (_Slots): forward returned a tuple
+
+    def _grad_outputs(self, grad) -> tuple:
+        return tuple(grad.grads) if self._slots else (grad,)
+
+    def _from_grad_outputs(self, grads: tuple):
+        return _Slots(list(grads)) if self._slots else grads[0]
 
     def mark_non_differentiable(self, *tensors) -> None:
         self._non_differentiable = tuple(id(t) for t in tensors)
@@ -90,6 +122,18 @@ class _OutputSlot(Node):
         grads = [None] * self._n
         grads[self._index] = grad
         return (_Slots(grads),)
+
+    # torch has one node for all the outputs: Node hooks and metadata are the Function's
+
+    def register_hook(self, fn):
+        return self._edges[0][0].register_hook(fn)
+
+    def register_prehook(self, fn):
+        return self._edges[0][0].register_prehook(fn)
+
+    @property
+    def metadata(self) -> dict:
+        return self._edges[0][0].metadata
 
 
 class Function:
@@ -133,6 +177,7 @@ class Function:
         if not recording:
             return outputs
         ctx._n_outputs = len(outs)
+        ctx._slots = not single
         ctx._output_meta = [(o.shape, o.dtype) if isinstance(o, Tensor) else None for o in outs]
         wrapped, nodes = [], []
         for i, o in enumerate(outs):
@@ -159,6 +204,8 @@ class Function:
                 wrapped.append(Tensor._make(o._data, True, node, o._vc))
             nodes.append((i, node))
         _remember_saved_outputs(ctx, outs, nodes)
+        if _graph._extras:
+            _graph._on_create(ctx)
         return wrapped[0] if single else tuple(wrapped)
 
 

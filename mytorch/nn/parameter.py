@@ -8,7 +8,7 @@ from .._tensor import Tensor
 class Parameter(Tensor):
     """Mirrors `torch.nn.Parameter`: shares memory with `data`, requires grad by default."""
 
-    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True):
+    def __new__(cls, data: Tensor | None = None, requires_grad: bool = True) -> Parameter:
         if data is None:
             from .._creation import empty
 
@@ -22,7 +22,7 @@ class Parameter(Tensor):
             param.requires_grad_(True)
         return param
 
-    def __init__(self, data=None, requires_grad=True):
+    def __init__(self, data: Tensor | None = None, requires_grad: bool = True) -> None:
         pass  # everything happens in __new__
 
     def __repr__(self) -> str:
@@ -44,10 +44,12 @@ class Parameter(Tensor):
 class Buffer(Tensor):
     """Mirrors `torch.nn.Buffer`: marks a tensor to be registered as a buffer on assignment."""
 
-    def __new__(cls, data: Tensor, *, persistent: bool = True):
+    persistent: bool
+
+    def __new__(cls, data: Tensor, *, persistent: bool = True) -> Buffer:
         buf = cls._make(data._data, data.requires_grad, None, data._vc)
         buf.persistent = persistent
         return buf
 
-    def __init__(self, data=None, *, persistent=True):
+    def __init__(self, data: Tensor, *, persistent: bool = True) -> None:
         pass

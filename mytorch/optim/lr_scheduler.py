@@ -11,8 +11,9 @@ import types
 import warnings
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Callable
 from functools import partial, wraps
-from typing import Any
+from typing import Any, SupportsFloat
 from weakref import ref
 
 from .._tensor import Tensor
@@ -79,7 +80,7 @@ def _track_optimizer_step(optimizer: Optimizer) -> None:
     if hasattr(optimizer.step, "_wrapped_by_lr_sched"):
         return
     opt_ref = ref(optimizer)
-    func = optimizer.step.__func__
+    func = optimizer.step.__func__  # type: ignore[attr-defined]
 
     @wraps(func)
     def wrapper(*args, **kwargs):
@@ -87,8 +88,9 @@ def _track_optimizer_step(optimizer: Optimizer) -> None:
         opt._opt_called = True
         return func.__get__(opt, opt.__class__)(*args, **kwargs)
 
-    wrapper._wrapped_by_lr_sched = True
-    optimizer.step = wrapper
+    # the instance's step is replaced on purpose, as torch does, hence the ignores
+    wrapper._wrapped_by_lr_sched = True  # type: ignore[attr-defined]
+    optimizer.step = wrapper  # type: ignore[method-assign]
 
 
 class _Flag:
@@ -220,6 +222,8 @@ def _lambdas(optimizer: Optimizer, lr_lambda) -> list:
 class _LambdaState:
     """state_dict support for schedulers holding user functions: plain functions are saved as
     None, callable objects as a copy of their __dict__."""
+
+    lr_lambdas: list[Callable[[int], float]]
 
     def state_dict(self) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "lr_lambdas")}
@@ -474,6 +478,8 @@ def _check_children(owner: str, optimizer: Optimizer, schedulers) -> None:
 class _ChildrenState:
     """state_dict support for schedulers of schedulers: the children's state dicts nested."""
 
+    _schedulers: list[LRScheduler]
+
     def state_dict(self) -> dict[str, Any]:
         state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_schedulers")}
         state["_schedulers"] = [s.state_dict() for s in self._schedulers]
@@ -527,7 +533,7 @@ class SequentialLR(_ChildrenState, LRScheduler):
         """Step every nested scheduler's last_epoch back by one (torch's helper)."""
         self._undo_children_steps(self if sched is None else sched)
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # torch's takes no epoch here
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -553,7 +559,7 @@ class ChainedScheduler(_ChildrenState, LRScheduler):
         self.optimizer = optimizer
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
 
-    def step(self) -> None:
+    def step(self) -> None:  # type: ignore[override]  # torch's takes no epoch here
         for scheduler in self._schedulers:
             scheduler.step()
         self._last_lr = _group_values(self._schedulers[-1].optimizer, "lr")
@@ -593,7 +599,8 @@ class ReduceLROnPlateau(LRScheduler):
         self.cooldown_counter = 0
         self.num_bad_epochs = 0
 
-    def step(self, metrics, epoch=None) -> None:
+    # NOTE: torch's ReduceLROnPlateau.step takes the metric first, unlike LRScheduler.step
+    def step(self, metrics: SupportsFloat, epoch: int | None = None) -> None:  # type: ignore[override]
         current = float(metrics)
         if epoch is None:
             epoch = self.last_epoch + 1
@@ -663,6 +670,9 @@ class CyclicLR(LRScheduler):
     """Cycles the lr between base_lr and max_lr (and momentum the other way).
     Mirrors `torch.optim.lr_scheduler.CyclicLR`."""
 
+    base_momentums: list[float]  # set by _init_momentum when cycle_momentum is on
+    max_momentums: list[float]
+
     def __init__(self, optimizer: Optimizer, base_lr, max_lr, step_size_up: int = 2000,
                  step_size_down: int | None = None, mode: str = "triangular", gamma: float = 1.0,
                  scale_fn=None, scale_mode: str = "cycle", cycle_momentum: bool = True,
@@ -675,10 +685,10 @@ class CyclicLR(LRScheduler):
             for lr, group in zip(base_lrs, optimizer.param_groups):
                 _set_group_value(group, "lr", lr)
         self.max_lrs = _per_group("max_lr", optimizer, max_lr)
-        step_size_up = float(step_size_up)
-        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
-        self.total_size = step_size_up + step_size_down
-        self.step_ratio = step_size_up / self.total_size
+        up = float(step_size_up)
+        down = float(step_size_down) if step_size_down is not None else up
+        self.total_size = up + down
+        self.step_ratio = up / self.total_size
         if mode not in ["triangular", "triangular2", "exp_range"] and scale_fn is None:
             raise ValueError("mode is invalid and scale_fn is None")
         self.mode = mode

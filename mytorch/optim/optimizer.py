@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import warnings
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from itertools import chain
-from typing import Any
+from typing import Any, TypeAlias
 
 from .._creation import tensor
 from .._dtype import float32
@@ -19,6 +20,9 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad, no_grad
 
 __all__ = ["Optimizer", "required"]
+
+# what an optimizer accepts as `params`, as torch.optim.optimizer.ParamsT
+ParamsT: TypeAlias = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
 
 
 class _RequiredParameter:
@@ -107,7 +111,7 @@ class Optimizer:
     Step hooks and state_dict hooks are not implemented.
     """
 
-    def __init__(self, params, defaults: dict[str, Any]) -> None:
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         if isinstance(params, Tensor):
             raise TypeError(
@@ -116,7 +120,7 @@ class Optimizer:
             )
         self.state: defaultdict[Tensor, Any] = defaultdict(dict)
         self.param_groups: list[dict[str, Any]] = []
-        param_groups = list(params)
+        param_groups: list[Any] = list(params)
         if len(param_groups) == 0:
             raise ValueError("optimizer got an empty parameter list")
         if not isinstance(param_groups[0], dict):
@@ -280,11 +284,11 @@ class Optimizer:
                 saved["param_names"] = group["param_names"]
         self.__setstate__({"state": state, "param_groups": saved_groups})
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """Mirrors `torch.optim.Optimizer.step`: subclasses implement it."""
         raise NotImplementedError
 
-    def _step(self, closure):
+    def _step(self, closure: Callable[[], Any] | None) -> Any:
         """The step shared by the built-in optimizers: evaluate the closure with grad enabled,
         then update each parameter that has a gradient under no_grad."""
         loss = None

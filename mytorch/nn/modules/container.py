@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import operator
 from collections import OrderedDict
+from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+from typing import Any, SupportsIndex, overload
 
 from ..parameter import Parameter
 from .module import Module, _addindent
 
 
-def _index(i, n: int) -> int:
+def _index(i: SupportsIndex, n: int) -> int:
     i = operator.index(i)
     if not -n <= i < n:
         raise IndexError(f"index {i} is out of range")
@@ -41,7 +43,11 @@ def _insert_and_renumber(container, index, module) -> None:
 class Sequential(Module):
     """Mirrors `torch.nn.Sequential`."""
 
-    def __init__(self, *args):
+    @overload
+    def __init__(self, *args: Module) -> None: ...
+    @overload
+    def __init__(self, arg: OrderedDict[str, Module], /) -> None: ...
+    def __init__(self, *args: Any) -> None:
         super().__init__()
         if len(args) == 1 and isinstance(args[0], OrderedDict):
             for name, module in args[0].items():
@@ -50,17 +56,17 @@ class Sequential(Module):
             for i, module in enumerate(args):
                 self.add_module(str(i), module)
 
-    def forward(self, input):  # noqa: A002
+    def forward(self, input: Any) -> Any:  # noqa: A002
         for module in self._modules.values():
             input = module(input)
         return input
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: SupportsIndex | slice) -> Module:
         if isinstance(idx, slice):
             return Sequential(OrderedDict(list(self._modules.items())[idx]))
         return list(self._modules.values())[_index(idx, len(self))]
 
-    def __setitem__(self, idx, module) -> None:
+    def __setitem__(self, idx: SupportsIndex, module: Module) -> None:
         key = list(self._modules)[_index(idx, len(self))]
         self.add_module(key, module)
 
@@ -70,14 +76,14 @@ class Sequential(Module):
     def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
     def append(self, module: Module) -> Sequential:
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules) -> Sequential:
+    def extend(self, modules: Iterable[Module]) -> Sequential:
         for m in modules:
             self.append(m)
         return self
@@ -90,17 +96,17 @@ class Sequential(Module):
 class ModuleList(Module):
     """Mirrors `torch.nn.ModuleList`."""
 
-    def __init__(self, modules=None):
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
         super().__init__()
         if modules is not None:
             self.extend(modules)
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: SupportsIndex | slice) -> Module:
         if isinstance(idx, slice):
             return ModuleList(list(self._modules.values())[idx])
         return self._modules[str(_index(idx, len(self)))]
 
-    def __setitem__(self, idx, module) -> None:
+    def __setitem__(self, idx: SupportsIndex, module: Module) -> None:
         self.add_module(str(_index(idx, len(self))), module)
 
     def __delitem__(self, idx) -> None:
@@ -109,10 +115,10 @@ class ModuleList(Module):
     def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Module]:
         return iter(self._modules.values())
 
-    def __iadd__(self, modules) -> ModuleList:
+    def __iadd__(self, modules: Iterable[Module]) -> ModuleList:
         return self.extend(modules)
 
     def __repr__(self) -> str:
@@ -120,7 +126,8 @@ class ModuleList(Module):
         reprs = [repr(m) for m in self]
         if not reprs:
             return "ModuleList()"
-        lines, start = [], 0
+        lines: list[str] = []
+        start = 0
         for i in range(1, len(reprs) + 1):
             if i == len(reprs) or reprs[i] != reprs[start]:
                 body = _addindent(reprs[start], 2)
@@ -135,7 +142,7 @@ class ModuleList(Module):
         self.add_module(str(len(self)), module)
         return self
 
-    def extend(self, modules) -> ModuleList:
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
         for m in modules:
             self.append(m)
         return self
@@ -147,7 +154,9 @@ class ModuleList(Module):
 class ModuleDict(Module):
     """Mirrors `torch.nn.ModuleDict`."""
 
-    def __init__(self, modules=None):
+    def __init__(
+        self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None
+    ) -> None:
         super().__init__()
         if modules is not None:
             self.update(modules)
@@ -164,19 +173,19 @@ class ModuleDict(Module):
     def __len__(self) -> int:
         return len(self._modules)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._modules)
 
-    def __contains__(self, key) -> bool:
+    def __contains__(self, key: object) -> bool:
         return key in self._modules
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return self._modules.keys()
 
-    def items(self):
+    def items(self) -> ItemsView[str, Module]:
         return self._modules.items()
 
-    def values(self):
+    def values(self) -> ValuesView[Module]:
         return self._modules.values()
 
     def pop(self, key: str) -> Module:
@@ -185,7 +194,7 @@ class ModuleDict(Module):
     def clear(self) -> None:
         self._modules.clear()
 
-    def update(self, modules) -> None:
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
         items = modules.items() if hasattr(modules, "items") else modules
         for key, module in items:
             self[key] = module
@@ -194,42 +203,41 @@ class ModuleDict(Module):
 class ParameterList(Module):
     """Mirrors `torch.nn.ParameterList`."""
 
-    def __init__(self, values=None):
+    def __init__(self, values: Iterable[Any] | None = None) -> None:
         super().__init__()
         self._size = 0
         if values is not None:
             self.extend(values)
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: SupportsIndex | slice) -> Any:
         if isinstance(idx, slice):
             return ParameterList([self[i] for i in range(self._size)[idx]])
         return getattr(self, str(_index(idx, self._size)))
 
-    def __setitem__(self, idx, param) -> None:
-        idx = _index(idx, self._size)
-        setattr(self, str(idx), _as_parameter(param))
+    def __setitem__(self, idx: SupportsIndex, param: Any) -> None:
+        setattr(self, str(_index(idx, self._size)), _as_parameter(param))
 
     def __len__(self) -> int:
         return self._size
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return (self[i] for i in range(self._size))
 
-    def __iadd__(self, params):
+    def __iadd__(self, params: Iterable[Any]) -> ParameterList:
         return self.extend(params)
 
-    def append(self, value) -> ParameterList:
+    def append(self, value: Any) -> ParameterList:
         self._size += 1
         setattr(self, str(self._size - 1), _as_parameter(value))
         return self
 
-    def extend(self, values) -> ParameterList:
+    def extend(self, values: Iterable[Any]) -> ParameterList:
         for v in values:
             self.append(v)
         return self
 
     def extra_repr(self) -> str:
-        lines = []
+        lines: list[str] = []
         for i, p in enumerate(self):
             size = "x".join(str(s) for s in p.size())
             lines.append(f"({i}): Parameter containing: [{p.type()} of size {size}]")
@@ -239,16 +247,18 @@ class ParameterList(Module):
 class ParameterDict(Module):
     """Mirrors `torch.nn.ParameterDict`."""
 
-    def __init__(self, parameters=None):
+    def __init__(
+        self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None
+    ) -> None:
         super().__init__()
-        self._keys = {}
+        self._keys: dict[str, None] = {}  # insertion-ordered names
         if parameters is not None:
             self.update(parameters)
 
-    def __getitem__(self, key: str):
+    def __getitem__(self, key: str) -> Any:
         return getattr(self, key)
 
-    def __setitem__(self, key: str, value) -> None:
+    def __setitem__(self, key: str, value: Any) -> None:
         self._keys[key] = None
         setattr(self, key, _as_parameter(value))
 
@@ -259,35 +269,35 @@ class ParameterDict(Module):
     def __len__(self) -> int:
         return len(self._keys)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[str]:
         return iter(self._keys)
 
-    def __contains__(self, key) -> bool:
+    def __contains__(self, key: object) -> bool:
         return key in self._keys
 
-    def keys(self):
+    def keys(self) -> KeysView[str]:
         return self._keys.keys()
 
-    def items(self):
+    def items(self) -> Iterator[tuple[str, Any]]:
         return ((k, self[k]) for k in self._keys)
 
-    def values(self):
+    def values(self) -> Iterator[Any]:
         return (self[k] for k in self._keys)
 
-    def update(self, parameters) -> None:
+    def update(self, parameters: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> None:
         items = parameters.items() if hasattr(parameters, "items") else parameters
         for key, value in items:
             self[key] = value
 
     def extra_repr(self) -> str:
-        lines = []
+        lines: list[str] = []
         for k, p in self.items():
             size = "x".join(str(s) for s in p.size())
             lines.append(f"({k}): Parameter containing: [{p.type()} of size {size}]")
         return "\n".join(lines)
 
 
-def _as_parameter(value):
+def _as_parameter(value: Any) -> Any:
     from ..._tensor import Tensor
 
     if isinstance(value, Tensor) and not isinstance(value, Parameter):

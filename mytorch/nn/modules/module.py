@@ -5,11 +5,18 @@ from __future__ import annotations
 
 import itertools
 from collections import OrderedDict, namedtuple
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ...autograd.graph import RemovableHandle
 from ..parameter import Buffer, Parameter
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+    from ..._dtype import dtype
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
@@ -35,7 +42,7 @@ class Module:
     _version = 1
     call_super_init = False
 
-    def __init__(self, *args, **kwargs) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         if args or kwargs:
             raise TypeError(
                 f"{type(self).__name__}.__init__() takes no arguments beyond self, got "
@@ -54,7 +61,7 @@ class Module:
         d["_forward_pre_hooks_with_kwargs"] = set()
         d["_backward_hooks"] = OrderedDict()
 
-    forward = None  # subclasses define forward
+    forward: Callable[..., Any] | None = None  # subclasses define forward
 
     # ---- registration ------------------------------------------------------------------------
 
@@ -115,7 +122,7 @@ class Module:
             if not (allow_existing_module and name in self._modules):
                 raise KeyError(f"attribute '{name}' already exists")
 
-    def __setattr__(self, name: str, value) -> None:
+    def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         params = d.get("_parameters")
         if isinstance(value, Parameter):
@@ -162,7 +169,7 @@ class Module:
             d[key].pop(name, None)
         d["_non_persistent_buffers_set"].discard(name)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         d = self.__dict__
         for key in ("_parameters", "_buffers", "_modules"):
             store = d.get(key)
@@ -178,13 +185,15 @@ class Module:
                 return
         object.__delattr__(self, name)
 
-    def __dir__(self):
+    def __dir__(self) -> list[str]:
         extra = itertools.chain(self._parameters, self._buffers, self._modules)
         return sorted(set(super().__dir__()) | set(extra))
 
     # ---- traversal ---------------------------------------------------------------------------
 
-    def named_modules(self, memo=None, prefix: str = "", remove_duplicate: bool = True):
+    def named_modules(
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
         """Mirrors `torch.nn.Module.named_modules`."""
         if memo is None:
             memo = set()
@@ -199,18 +208,18 @@ class Module:
             sub = prefix + ("." if prefix else "") + name
             yield from module.named_modules(memo, sub, remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
             yield module
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         seen = set()
         for name, module in self._modules.items():
             if module is not None and module not in seen:
                 seen.add(module)
                 yield name, module
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, module in self.named_children():
             yield module
 
@@ -231,21 +240,25 @@ class Module:
                     seen.add(id(value))
                 yield module_prefix + ("." if module_prefix else "") + name, value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
         """Mirrors `torch.nn.Module.named_parameters`."""
         return self._named_members(
             lambda m: m._parameters.items(), prefix, recurse, remove_duplicate
         )
 
-    def parameters(self, recurse: bool = True):
+    def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True, remove_duplicate=True):
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
         """Mirrors `torch.nn.Module.named_buffers`."""
         return self._named_members(lambda m: m._buffers.items(), prefix, recurse, remove_duplicate)
 
-    def buffers(self, recurse: bool = True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buf in self.named_buffers(recurse=recurse):
             yield buf
 
@@ -275,7 +288,8 @@ class Module:
 
     # ---- state ---------------------------------------------------------------------------------
 
-    def state_dict(self, *args, destination=None, prefix: str = "", keep_vars: bool = False):
+    def state_dict(self, *args: Any, destination: dict[str, Any] | None = None, prefix: str = "",
+                   keep_vars: bool = False) -> dict[str, Any]:  # fmt: skip
         """Mirrors `torch.nn.Module.state_dict`: an OrderedDict of detached tensors."""
         if args:
             destination = args[0] if destination is None else destination
@@ -296,11 +310,13 @@ class Module:
                                   keep_vars=keep_vars)  # fmt: skip
         return destination
 
-    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):
+    def load_state_dict(
+        self, state_dict: Mapping[str, Any], strict: bool = True, assign: bool = False
+    ) -> _IncompatibleKeys:
         """Mirrors `torch.nn.Module.load_state_dict`; on error nothing is changed."""
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        own = {}
+        own: dict[str, tuple[Module, str, Tensor]] = {}
         for prefix, module in self.named_modules(remove_duplicate=False):
             p = prefix + "." if prefix else ""
             for name, value in module._parameters.items():
@@ -311,7 +327,7 @@ class Module:
                     own[p + name] = (module, name, value)
         missing = [k for k in own if k not in state_dict]
         unexpected = [k for k in state_dict if k not in own]
-        errors = []
+        errors: list[str] = []
         for key, (_, _, value) in own.items():
             if key in state_dict:
                 new = state_dict[key]
@@ -353,7 +369,7 @@ class Module:
 
     # ---- modes, gradients, dtypes ----------------------------------------------------------
 
-    def train(self, mode: bool = True) -> Module:
+    def train(self, mode: bool = True) -> Self:
         """Mirrors `torch.nn.Module.train`."""
         if not isinstance(mode, bool):
             raise ValueError("training mode is expected to be boolean")
@@ -361,10 +377,10 @@ class Module:
             module.__dict__["training"] = mode
         return self
 
-    def eval(self) -> Module:
+    def eval(self) -> Self:
         return self.train(False)
 
-    def requires_grad_(self, requires_grad: bool = True) -> Module:
+    def requires_grad_(self, requires_grad: bool = True) -> Self:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
@@ -381,13 +397,13 @@ class Module:
                 g.zero_()
                 p.grad = g
 
-    def apply(self, fn) -> Module:
+    def apply(self, fn: Callable[[Module], None]) -> Self:
         for module in self.children():
             module.apply(fn)
         fn(self)
         return self
 
-    def _apply(self, convert) -> Module:
+    def _apply(self, convert: Callable[[Tensor], Tensor]) -> Self:
         with no_grad():
             for module in self.modules():
                 for name, p in module._parameters.items():
@@ -401,7 +417,7 @@ class Module:
                         module._buffers[name] = convert(b)
         return self
 
-    def to(self, *args, **kwargs) -> Module:
+    def to(self, *args: Any, **kwargs: Any) -> Self:
         """Mirrors `torch.nn.Module.to` for dtypes and 'cpu'; floating tensors only change dtype."""
         from ..._dtype import dtype as dtype_class
 
@@ -425,25 +441,26 @@ class Module:
             return self
         return self._apply(lambda t: t.to(dtype) if t.is_floating_point() else t)
 
-    def float(self) -> Module:
+    def float(self) -> Self:
 
         return self._apply(lambda t: t.float() if t.is_floating_point() else t)
 
-    def double(self) -> Module:
+    def double(self) -> Self:
         return self._apply(lambda t: t.double() if t.is_floating_point() else t)
 
-    def half(self) -> Module:
+    def half(self) -> Self:
         return self._apply(lambda t: t.half() if t.is_floating_point() else t)
 
-    def type(self, dst_type) -> Module:
+    def type(self, dst_type: dtype) -> Self:
         return self._apply(lambda t: t.to(dst_type))
 
-    def cpu(self) -> Module:
+    def cpu(self) -> Self:
         return self
 
     # ---- calling and hooks -------------------------------------------------------------------
 
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+    def register_forward_pre_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                                  with_kwargs: bool = False) -> RemovableHandle:  # fmt: skip
         """Mirrors `torch.nn.Module.register_forward_pre_hook`."""
         handle = RemovableHandle(self._forward_pre_hooks)
         self._forward_pre_hooks[handle.id] = hook
@@ -453,7 +470,9 @@ class Module:
             self._forward_pre_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+    def register_forward_hook(self, hook: Callable[..., Any], *, prepend: bool = False,
+                              with_kwargs: bool = False,
+                              always_call: bool = False) -> RemovableHandle:  # fmt: skip
         """Mirrors `torch.nn.Module.register_forward_hook`."""
         handle = RemovableHandle(self._forward_hooks)
         self._forward_hooks[handle.id] = hook
@@ -465,7 +484,9 @@ class Module:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_full_backward_hook(self, hook, prepend=False):
+    def register_full_backward_hook(
+        self, hook: Callable[..., Any], prepend: bool = False
+    ) -> RemovableHandle:
         """Mirrors `torch.nn.Module.register_full_backward_hook`: `hook(module, grad_input,
         grad_output)` may return a replacement for grad_input."""
         handle = RemovableHandle(self._backward_hooks)
@@ -474,10 +495,10 @@ class Module:
             self._backward_hooks.move_to_end(handle.id, last=False)
         return handle
 
-    def register_backward_hook(self, hook):
+    def register_backward_hook(self, hook: Callable[..., Any]) -> RemovableHandle:
         return self.register_full_backward_hook(hook)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         for hid, hook in list(self._forward_pre_hooks.items()):
             if hid in self._forward_pre_hooks_with_kwargs:
                 result = hook(self, args, kwargs)
@@ -530,8 +551,8 @@ class Module:
             return f"{self._get_name()}({lines[0]})"
         return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
-    def __getstate__(self):
+    def __getstate__(self) -> dict[str, Any]:
         return self.__dict__.copy()
 
-    def __setstate__(self, state):
+    def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)

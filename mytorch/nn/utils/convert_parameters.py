@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from ..._tensor import Tensor
 
 
-def parameters_to_vector(parameters) -> Tensor:
+def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     """Mirrors `torch.nn.utils.parameters_to_vector`: one flat tensor, differentiable."""
     from ..._ops.shape import cat
 
     return cat([p.reshape(-1) for p in parameters])
 
 
-def vector_to_parameters(vec: Tensor, parameters) -> None:
+def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Mirrors `torch.nn.utils.vector_to_parameters`: copies slices of vec into the parameters."""
     if not isinstance(vec, Tensor):
         raise TypeError(f"expected torch.Tensor, but got: {type(vec).__name__}")

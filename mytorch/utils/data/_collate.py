@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Mapping, MutableMapping, MutableSequence, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -28,8 +29,9 @@ def _map_like(elem: Mapping, items: dict):
         clone = copy.copy(elem)  # keeps the type and any attributes (an OrderedDict's _metadata)
         clone.update(items)
         return clone
+    rebuild: Any = type(elem)  # a subclass may take the items in its constructor, or not
     try:
-        return type(elem)(items)
+        return rebuild(items)
     except TypeError:
         return items
 
@@ -44,8 +46,9 @@ def _sequence_like(elem: Sequence, items: list):
             return clone
         except TypeError:
             return items
+    rebuild: Any = type(elem)
     try:
-        return type(elem)(items)
+        return rebuild(items)
     except TypeError:
         return items
 

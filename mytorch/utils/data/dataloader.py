@@ -4,13 +4,18 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable, Iterable, Sized
+from typing import TYPE_CHECKING, Any, cast
 
 from ._collate import default_collate, default_convert
-from .dataset import IterableDataset
+from .dataset import Dataset, IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
+if TYPE_CHECKING:
+    from ...random import Generator
 
-def get_worker_info():
+
+def get_worker_info() -> None:
     """Mirrors `torch.utils.data.get_worker_info`: always None, as loading never leaves the main
     process."""
     return None
@@ -34,10 +39,13 @@ class DataLoader:
     effect, as in torch without an accelerator.
     """
 
-    def __init__(self, dataset, batch_size: int | None = 1, shuffle: bool | None = None,
-                 sampler=None, batch_sampler=None, num_workers: int = 0, collate_fn=None,
-                 pin_memory: bool = False, drop_last: bool = False, timeout: float = 0,
-                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+    def __init__(self, dataset: Dataset, batch_size: int | None = 1,
+                 shuffle: bool | None = None, sampler: Sampler | Iterable | None = None,
+                 batch_sampler: Sampler | Iterable[list] | None = None, num_workers: int = 0,
+                 collate_fn: Callable[[Any], Any] | None = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: object = None, generator: Generator | None = None, *,
                  prefetch_factor: int | None = None, persistent_workers: bool = False,
                  pin_memory_device: str = "", in_order: bool = True) -> None:  # fmt: skip
         if num_workers < 0:
@@ -100,10 +108,10 @@ class DataLoader:
         if sampler is None:
             if self._iterable:
                 sampler = _InfiniteConstantSampler()
-            elif shuffle:
-                sampler = RandomSampler(dataset, generator=generator)
+            elif shuffle:  # a map-style dataset: it has __len__
+                sampler = RandomSampler(cast(Sized, dataset), generator=generator)
             else:
-                sampler = SequentialSampler(dataset)
+                sampler = SequentialSampler(cast(Sized, dataset))
         if batch_size is not None and batch_sampler is None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
 
@@ -118,7 +126,7 @@ class DataLoader:
         self.persistent_workers = persistent_workers
         self.__initialized = True
 
-    def __setattr__(self, attr, value) -> None:
+    def __setattr__(self, attr: str, value: Any) -> None:
         if self.__dict__.get("_DataLoader__initialized") and attr in _FROZEN:
             raise ValueError(
                 f"{attr} attribute should not be set after {type(self).__name__} is initialized"
@@ -145,7 +153,7 @@ class DataLoader:
 
     def __len__(self) -> int:
         if self._iterable:
-            length = len(self.dataset)
+            length = len(cast(Sized, self.dataset))  # an IterableDataset's __len__, if any
             if self.batch_size is not None:
                 if self.drop_last:
                     return length // self.batch_size
@@ -173,7 +181,7 @@ class _SingleProcessDataLoaderIter:
     def __len__(self) -> int:
         return len(self._loader)
 
-    def __next__(self):
+    def __next__(self) -> Any:
         index = next(self._indices)
         if self._dataset_iter is not None:
             return self._collate_fn(self._next_from_iterable(index))

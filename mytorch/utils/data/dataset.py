@@ -6,16 +6,22 @@ from __future__ import annotations
 import bisect
 import math
 import warnings
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Sized
+from typing import Any, cast
 
 from ..._tensor import Tensor
-from ...random import default_generator, randperm
+from ...random import Generator, default_generator, randperm
+
+
+def _len(dataset: object) -> int:
+    # torch's Dataset declares no __len__; map-style datasets used here must have one
+    return len(cast(Sized, dataset))
 
 
 class Dataset:
     """Mirrors `torch.utils.data.Dataset`: a map from keys (usually indices) to samples."""
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: Any) -> Any:
         raise NotImplementedError("Subclasses of Dataset should implement __getitem__.")
 
     def __add__(self, other: Dataset) -> ConcatDataset:
@@ -25,7 +31,8 @@ class Dataset:
 class IterableDataset(Dataset, Iterable):
     """Mirrors `torch.utils.data.IterableDataset`: samples come from `__iter__`."""
 
-    def __add__(self, other: Dataset) -> ChainDataset:
+    # NOTE: an IterableDataset sum chains rather than concatenates, as in torch
+    def __add__(self, other: Dataset) -> ChainDataset:  # type: ignore[override]
         return ChainDataset([self, other])
 
 
@@ -58,8 +65,8 @@ class StackDataset(Dataset):
         datasets = args or tuple(kwargs.values())
         if not datasets:
             raise ValueError("At least one dataset should be passed")
-        self._length = len(datasets[0])
-        if any(self._length != len(d) for d in datasets):
+        self._length = _len(datasets[0])
+        if any(self._length != _len(d) for d in datasets):
             raise ValueError("Size mismatch between datasets")
         self.datasets = args if args else kwargs
 
@@ -85,10 +92,10 @@ class ConcatDataset(Dataset):
         self.cumulative_sizes = self.cumsum(self.datasets)
 
     @staticmethod
-    def cumsum(sequence) -> list:
+    def cumsum(sequence: Iterable[Dataset]) -> list[int]:
         out, total = [], 0
         for d in sequence:
-            total += len(d)
+            total += _len(d)
             out.append(total)
         return out
 
@@ -122,7 +129,7 @@ class ChainDataset(IterableDataset):
         for d in self.datasets:
             if not isinstance(d, IterableDataset):
                 raise AssertionError("ChainDataset only supports IterableDataset")
-            total += len(d)
+            total += _len(d)
         return total
 
 
@@ -149,10 +156,10 @@ class Subset(Dataset):
 
 
 def random_split(dataset: Dataset, lengths: Sequence[int | float],
-                 generator=default_generator) -> list[Subset]:  # fmt: skip
+                 generator: Generator | None = default_generator) -> list[Subset]:  # fmt: skip
     """Mirrors `torch.utils.data.random_split`: lengths, or fractions that sum to 1."""
     if math.isclose(sum(lengths), 1) and sum(lengths) <= 1:
-        n = len(dataset)
+        n = _len(dataset)
         counts = []
         for i, frac in enumerate(lengths):
             if not 0 <= frac <= 1:
@@ -168,11 +175,12 @@ def random_split(dataset: Dataset, lengths: Sequence[int | float],
                     stacklevel=2,
                 )
         lengths = counts
-    if sum(lengths) != len(dataset):
+    if sum(lengths) != _len(dataset):
         raise ValueError("Sum of input lengths does not equal the length of the input dataset!")
-    perm = randperm(sum(lengths), generator=generator).tolist()
+    sizes = cast("Sequence[int]", lengths)  # counts by now: fractions were turned into counts
+    perm = randperm(sum(sizes), generator=generator).tolist()
     out, offset = [], 0
-    for length in lengths:
+    for length in sizes:
         out.append(Subset(dataset, perm[offset : offset + length]))
         offset += length
     return out

@@ -7,6 +7,7 @@ Random samplers draw from `mytorch.Generator`s, so they are reproducible under
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence, Sized
+from typing import cast
 
 import numpy as np
 
@@ -46,7 +47,8 @@ class RandomSampler(Sampler):
     """
 
     def __init__(self, data_source: Sized, replacement: bool = False,
-                 num_samples: int | None = None, generator=None) -> None:  # fmt: skip
+                 num_samples: int | None = None,
+                 generator: Generator | None = None) -> None:  # fmt: skip
         self.data_source = data_source
         self.replacement = replacement
         self._num_samples = num_samples
@@ -85,7 +87,7 @@ class RandomSampler(Sampler):
 class SubsetRandomSampler(Sampler):
     """Mirrors `torch.utils.data.SubsetRandomSampler`: `indices` in a random order."""
 
-    def __init__(self, indices: Sequence[int], generator=None) -> None:
+    def __init__(self, indices: Sequence[int], generator: Generator | None = None) -> None:
         self.indices = indices
         self.generator = generator
 
@@ -108,7 +110,7 @@ class WeightedRandomSampler(Sampler):
     """Mirrors `torch.utils.data.WeightedRandomSampler`: index i with probability weights[i]."""
 
     def __init__(self, weights: Sequence[float], num_samples: int, replacement: bool = True,
-                 generator=None) -> None:  # fmt: skip
+                 generator: Generator | None = None) -> None:  # fmt: skip
         _check_num_samples(num_samples)
         if not isinstance(replacement, bool):
             raise ValueError(
@@ -188,5 +190,5 @@ class BatchSampler(Sampler):
 
     def __len__(self) -> int:
         if self.drop_last:
-            return len(self.sampler) // self.batch_size
-        return (len(self.sampler) + self.batch_size - 1) // self.batch_size
+            return len(cast(Sized, self.sampler)) // self.batch_size
+        return (len(cast(Sized, self.sampler)) + self.batch_size - 1) // self.batch_size
