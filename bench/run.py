@@ -1,10 +1,11 @@
 """Benchmarks: the same torch-API code on mytorch and on PyTorch (and hand-written NumPy where it
 makes sense), interleaved, one BLAS thread by default, median of repeated rounds.
 
-    python bench/run.py                          # every workload (about 3 minutes on 2 cores)
+    python bench/run.py                          # every workload (about 75 s on 2 cores)
     python bench/run.py mlp_digits cnn_small     # some workloads (name prefixes)
     python bench/run.py --quick                  # fewer rounds and shorter checks: a smoke test
     python bench/run.py --threads 2 --rounds 9 --markdown
+    python bench/run.py --profile cnn_small      # mytorch's time: BLAS, other array work, Python
 
 Each workload first checks that the libraries computed the same thing (from the same initial
 weights), then times them. The table gives the median time per unit, the ratio mytorch/torch and
@@ -148,7 +149,9 @@ def mlp_wide(lib, np, quick):
     """784-1024-1024-10 ReLU MLP, batch 256, squared error, one SGD step (BLAS-bound)."""
     rng = np.random.default_rng(0)
     sizes = [784, 1024, 1024, 10]
-    init = [(rng.standard_normal((i, o)) / i**0.5).astype("float32") for i, o in zip(sizes, sizes[1:])]  # fmt: skip
+    init = [
+        (rng.standard_normal((i, o)) / i**0.5).astype("float32") for i, o in zip(sizes, sizes[1:])
+    ]
     xb = rng.standard_normal((256, 784)).astype("float32")
     yb = rng.standard_normal((256, 10)).astype("float32")
     if lib is None:
@@ -439,7 +442,8 @@ def _cnn_numpy(np, init, xb, yb):
     def check():
         step = trainer()
         loss, grads = step()
-        return {"loss": float(loss), **grads, "loss after 3 steps": [float(step()[0]) for _ in "ab"]}  # fmt: skip
+        later = [float(step()[0]) for _ in "ab"]
+        return {"loss": float(loss), **grads, "loss after 3 steps": later}
 
     return {"s/step": Case(step, 1, check)}
 
@@ -534,7 +538,10 @@ WORKLOADS = {
     ),
     "mlp_wide": Workload(mlp_wide, numpy=True, targets={"s/step": ("numpy", 1.05)}),
     "cnn_small": Workload(
-        cnn_small, numpy=True, targets={"s/step": ("torch", 2.0)}, tol={"loss after 3 steps": (0.01, 0.0)}  # fmt: skip
+        cnn_small,
+        numpy=True,
+        targets={"s/step": ("torch", 2.0)},
+        tol={"loss after 3 steps": (0.01, 0.0)},  # fmt: skip
     ),
     "hessian": Workload(hessian, numpy=True, targets={"s/hessian": ("torch", 1.0)}),
     "transformer_tiny": Workload(
@@ -547,14 +554,15 @@ WORKLOADS = {
 
 
 def _import_stats(name: str, tries: int) -> tuple[float, float]:
-    """Best wall time of `import <name>` in a fresh interpreter, and that interpreter's peak RSS
-    in MB. The peak is VmHWM from /proc: ru_maxrss would carry over this process's own peak,
-    which Linux keeps across the child's exec."""
+    """Best time (the benchmark's clock) of `import <name>` in a fresh interpreter, and that
+    interpreter's peak RSS in MB. The peak is VmHWM from /proc: ru_maxrss would carry over this
+    process's own peak, which Linux keeps across the child's exec."""
+    clock = "perf_counter" if _clock[0] is time.perf_counter else "process_time"
     code = (
-        "import time; t = time.perf_counter(); {0}; t = time.perf_counter() - t; "
+        "import time; t = time.{0}(); {1}; t = time.{0}() - t; "
         "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]; "
         "print(t, hwm.split()[1])"
-    ).format(f"import {name}" if name else "pass")
+    ).format(clock, f"import {name}" if name else "pass")
     best, rss = 1e9, 0.0
     for _ in range(tries):
         out = subprocess.run(
@@ -579,6 +587,8 @@ def _package_size(name: str, suffixes: tuple[str, ...] | None) -> float:
 
 def import_rows(quick: bool) -> list[tuple]:
     tries = 2 if quick else 5
+    # byte-compiled first, as after any first import (and as CI measures it)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "mytorch")], check=True)
     stats = {k: _import_stats(k, tries) for k in LIBS}
     bare = _import_stats("", 1)[1]
     times = {k: v[0] for k, v in stats.items()}
@@ -613,7 +623,9 @@ def _compare(name, variant, results, tol) -> list[str]:
     scalars = [k for k, v in ref.items() if np.ndim(v) == 0 or k.startswith("loss")]
     lines = []
     for key in scalars:
-        shown = ", ".join(f"{lib} {np.round(np.asarray(v[key], dtype=float), 4)}" for lib, v in results.items())  # fmt: skip
+        shown = ", ".join(
+            f"{lib} {np.round(np.asarray(v[key], dtype=float), 4)}" for lib, v in results.items()
+        )
         lines.append(f"  {name} / {variant}: {key}: {shown}")
     return lines
 
@@ -638,7 +650,7 @@ def run(names, rounds: int, quick: bool, verbose: bool = True) -> list[tuple]:
             checked = _compare(name, variant, {k: c.check() for k, c in calls.items()}, work.tol)
             if verbose and checked:
                 print("\n".join(checked), file=sys.stderr)
-            target_s = 0.02 if quick else 0.05
+            target_s = 0.02 if quick else 0.2
             repeat = max(1, int(target_s / max(_time(calls["torch"].fn, 1), 1e-6)))
             samples = {k: [] for k in calls}
             for _ in range(rounds):  # interleaved, so drifting load hits every library alike
@@ -649,6 +661,54 @@ def run(names, rounds: int, quick: bool, verbose: bool = True) -> list[tuple]:
     if not names or any("import".startswith(n) or "installed".startswith(n) for n in names):
         rows += import_rows(quick)
     return rows
+
+
+_BLAS_OPS = {"mm", "mv", "dot", "bmm", "matmul", "matmul_vm", "addmm", "addbmm", "baddbmm",
+             "addmv", "convolution", "convolution_backward_weight"}  # fmt: skip
+
+
+def profile(names, quick: bool) -> None:
+    """Where mytorch's time goes in each workload: inside op forwards (NumPy and BLAS work, the
+    matrix products and convolutions counted apart) and everything else (Python: dispatch,
+    graph recording, the backward engine, modules, optimizers)."""
+    import numpy as np
+
+    import mytorch
+    from mytorch._ops import REGISTRY
+
+    spent = {"blas": 0.0, "array": 0.0}
+    clock = _clock[0]
+
+    def timed(forward, kind):
+        def run(*args, **kwargs):
+            start = clock()
+            try:
+                return forward(*args, **kwargs)
+            finally:
+                spent[kind] += clock() - start
+
+        return run
+
+    originals = {p: p.forward for p in REGISTRY.values()}
+    print(f"{'workload':<18} {'variant':<20} {'total':>10}  in BLAS ops  other array ops  Python")
+    try:
+        for p in REGISTRY.values():
+            p.forward = timed(p.forward, "blas" if p.name in _BLAS_OPS else "array")
+        for name, work in WORKLOADS.items():
+            if names and not any(name.startswith(n) for n in names):
+                continue
+            cases = work.make(mytorch, np, quick)
+            for variant, case in (cases or {}).items():
+                case.fn()
+                repeat = max(1, int(0.5 / max(_time(case.fn, 1), 1e-6)))
+                spent.update(blas=0.0, array=0.0)
+                total = _time(case.fn, repeat) * repeat
+                blas, array = spent["blas"] / total, spent["array"] / total
+                print(f"{name:<18} {variant:<20} {_fmt(total / repeat / case.units, 's'):>10}  "
+                      f"{blas:10.0%}  {array:15.0%}  {1 - blas - array:6.0%}")  # fmt: skip
+    finally:
+        for p, forward in originals.items():
+            p.forward = forward
 
 
 def _fmt(value, unit: str) -> str:
@@ -699,11 +759,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("workloads", nargs="*", help="workload name prefixes (default: all)")
     parser.add_argument("--only", nargs="*", default=[], help="same as the positional names")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 7, quick 3)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 9, quick 3)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--quick", action="store_true", help="fewer rounds and shorter checks")
     parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
     parser.add_argument("--wall", action="store_true", help="wall-clock time, not CPU time")
+    parser.add_argument(
+        "--profile", action="store_true", help="where mytorch's time goes, instead of the table"
+    )
     args = parser.parse_args()
     _set_threads(args.threads)
     if args.wall or args.threads > 1:
@@ -713,11 +776,15 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(args.threads)
-    rounds = args.rounds or (3 if args.quick else 7)
+    rounds = args.rounds or (3 if args.quick else 9)
     names = args.workloads + args.only
-    unknown = [n for n in names if not any(w.startswith(n) for w in [*WORKLOADS, "import", "installed"])]  # fmt: skip
+    known = [*WORKLOADS, "import", "installed"]
+    unknown = [n for n in names if not any(w.startswith(n) for w in known)]
     if unknown:
         parser.error(f"unknown workload {unknown}; choose from {list(WORKLOADS)} or import")
+    if args.profile:
+        profile(names, args.quick)
+        return
     start = time.perf_counter()
     rows = run(names, rounds, args.quick)
     cpu = platform.processor() or platform.machine()
@@ -726,10 +793,12 @@ def main() -> None:
             cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
+    clock = "wall" if _clock[0] is time.perf_counter else "CPU"
     print(
         f"{datetime.date.today()}  {cpu}, {os.cpu_count()} cores, {args.threads} thread(s), "
-        f"{'wall' if _clock[0] is time.perf_counter else 'CPU'} time, median of {rounds} rounds; Python {platform.python_version()}, numpy "
-        f"{numpy.__version__}, torch {torch.__version__}; {time.perf_counter() - start:.0f} s"
+        f"{clock} time, median of {rounds} rounds; Python {platform.python_version()}, "
+        f"numpy {numpy.__version__}, torch {torch.__version__}; "
+        f"{time.perf_counter() - start:.0f} s"
     )
     print(table(rows, args.markdown))
 

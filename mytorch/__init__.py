@@ -389,3 +389,10 @@ def numel(input: Tensor) -> builtins.int:  # noqa: A002
 # derivatives as functions sit above the ops they transform, so they load last
 from . import func  # noqa: E402
 from .autograd import forward_ad  # noqa: E402
+from .autograd.anomaly_mode import (  # noqa: E402
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+)
+from .autograd.anomaly_mode import (  # noqa: E402
+    set_detect_anomaly as set_anomaly_enabled,
+)

@@ -28,6 +28,9 @@ def device_of(array) -> str:
     return "cpu"
 
 
+array_types = frozenset({np.ndarray})  # exact types, for hot paths that test `type(x) in`
+
+
 def is_array(value) -> bool:
     return isinstance(value, np.ndarray)
 

@@ -320,7 +320,14 @@ class Tensor:
         return bool(self._data.flags.c_contiguous)
 
     def stride(self, dim=None):
-        strides = tuple(s // self._data.itemsize for s in self._data.strides)
+        if self._data.size == 0:  # torch gives an empty tensor contiguous strides (0 counts as 1)
+            strides, step = [], 1
+            for n in reversed(self._data.shape):
+                strides.insert(0, step)
+                step *= max(n, 1)
+            strides = tuple(strides)
+        else:
+            strides = tuple(s // self._data.itemsize for s in self._data.strides)
         return strides if dim is None else strides[_ops.wrap_dim(dim, self.ndim)]
 
     def type(self, dtype=None, non_blocking=False):
@@ -335,6 +342,8 @@ class Tensor:
 
     def numpy(self, *, force: bool = False):
         """Mirrors `torch.Tensor.numpy`: shares memory, refuses when requires_grad is set."""
+        if "_batched" in self.__dict__:
+            _refuse_batched(self, "numpy()")
         if self._rg and not force:
             raise RuntimeError(
                 "Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() "
@@ -1823,8 +1832,10 @@ def _defer_to_arrays(method):
     # NOTE: as torch, an array operand gets NotImplemented, so NumPy computes `tensor + array`
     # with its own promotion (`__array_wrap__` makes the result a Tensor), and `array + tensor`
     # raises TypeError because both sides decline
+    array_types = _backend.array_types
+
     def deferring(self, other):
-        return NotImplemented if _backend.is_array(other) else method(self, other)
+        return NotImplemented if type(other) in array_types else method(self, other)
 
     return functools.wraps(method)(deferring)
 

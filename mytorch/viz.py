@@ -49,6 +49,16 @@ class Graph:
         Path(path).write_bytes(self.pipe(fmt))
         return str(path)
 
+    def to_graphviz(self):
+        """The graph as a `graphviz.Source`, for code built on the graphviz Python package."""
+        try:
+            import graphviz
+        except ImportError:
+            raise ImportError(
+                "to_graphviz() needs the graphviz Python package: pip install graphviz"
+            ) from None
+        return graphviz.Source(self.source)
+
     def _repr_svg_(self):
         try:
             return self.pipe("svg").decode()

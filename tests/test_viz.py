@@ -307,3 +307,11 @@ def test_renders_svg_and_png(tmp_path):
     )
     with pytest.raises(RuntimeError, match="Graphviz failed"):
         graph.pipe("no-such-format")
+
+
+def test_to_graphviz_gives_a_graphviz_source_with_the_same_text():
+    graphviz = pytest.importorskip("graphviz")
+    a = mytorch.tensor([1.0, 2.0], requires_grad=True)
+    g = mytorch.viz.draw((a * a).sum())
+    src = g.to_graphviz()
+    assert isinstance(src, graphviz.Source) and src.source == g.source

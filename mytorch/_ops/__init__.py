@@ -24,6 +24,8 @@ warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"mytorch\._op
 
 _state = grad_mode._state
 _is_array = _backend.is_array
+_array_types = _backend.array_types
+_new_tensor = object.__new__
 _asarray = _backend.asarray
 
 
@@ -72,12 +74,17 @@ class Primitive:
     def __call__(self, *inputs, **params):
         # the hot path of every op: keep it to dtype resolution, one forward call, one node
         promote = self.promote
-        if len(inputs) == 1 and not isinstance(inputs[0], Tensor):
-            raise TypeError(
-                f"{self.name}(): argument 'input' (position 1) must be Tensor, not "
-                f"{type(inputs[0]).__name__}"
-            )
-        if promote and len(inputs) == 2:
+        if len(inputs) == 1:
+            x = inputs[0]
+            if not isinstance(x, Tensor):
+                raise TypeError(
+                    f"{self.name}(): argument 'input' (position 1) must be Tensor, not "
+                    f"{type(x).__name__}"
+                )
+            arrays = (x._data,)
+            if promote == "float" and arrays[0].dtype.kind != "f":
+                arrays = (arrays[0].astype(get_default_dtype()._np),)
+        elif promote and len(inputs) == 2:
             arrays = _promote_pair(inputs[0], inputs[1], promote)
         elif promote:
             npdt = _common_dtype(inputs, promote)
@@ -88,8 +95,8 @@ class Primitive:
             out = self.forward(*arrays, **params)
         except ValueError as e:
             raise _broadcast_error(e, arrays) from None
-        if not _is_array(out):
-            out = _asarray(out)
+        if out.__class__ not in _array_types:
+            out = _asarray(out)  # numpy answers 0-d arithmetic with a scalar
         vc = inputs[0]._vc if self.view and out.base is not None else None
         if _state.enabled and self.differentiable and out.dtype.kind == "f":
             for x in inputs:
@@ -97,9 +104,13 @@ class Primitive:
                     result = self._record(inputs, out, params, vc)
                     break
             else:
-                result = Tensor._make(out, False, None, vc)
+                result = _new_tensor(Tensor)
+                result._data, result._rg, result.grad_fn = out, False, None
+                result._vc = [0] if vc is None else vc
         else:
-            result = Tensor._make(out, False, None, vc)
+            result = _new_tensor(Tensor)
+            result._data, result._rg, result.grad_fn = out, False, None
+            result._vc = [0] if vc is None else vc
         if vc is not None:
             result.__dict__["_view_op"] = self.name
         if _transforms:

@@ -1182,6 +1182,12 @@ def _(ctx, grad):
         if ctx.padding_idx is not None:  # NOTE: the padding row never receives a gradient
             scale = m.where(index == ctx.padding_idx, 0, scale).astype(scale.dtype)
         grad = grad * _const(scale[:, None])
+    if rows <= 1024 and rows * index.size <= 1 << 20:
+        # a small table: one GEMM with a one-hot matrix sums the repeats several times faster
+        # than index_add's unbuffered scatter
+        onehot = m.zeros((rows, index.size), dtype=ctx._meta[0][1]._np)
+        onehot[index, m.arange(index.size)] = 1
+        return _const(onehot) @ grad
     return grad.new_zeros((rows, dim)).index_add(0, _const(index), grad)
 
 

@@ -9,7 +9,7 @@ import warnings
 
 from .. import _backend
 from . import primitive
-from .shape import wrap_dim
+from .shape import _reshape_copy, wrap_dim
 
 xp = _backend.xp
 
@@ -477,14 +477,8 @@ def kron(input, other, *, out=None):  # noqa: A002
     # a's dims first, then b's, then interleaved: (a0, b0, a1, b1, ...) read as (a0*b0, a1*b1, ...)
     prod = a.reshape(sa + (1,) * n) * b.reshape((1,) * n + sb)
     order = [i for d in range(n) for i in (d, n + d)]
-    return _kron_view(prod.permute(*order), shape=tuple(x * y for x, y in zip(sa, sb)))
-
-
-# torch's kron ends in a copying reshape whatever the layout
-_kron_view = primitive("kron_view", node_name="UnsafeViewBackward0")(
-    lambda x, *, shape: x.reshape(shape)
-)
-_kron_view.backward(lambda ctx, grad: grad.reshape(ctx.shapes[0]))
+    # torch's kron ends in a copying reshape whatever the layout
+    return _reshape_copy(prod.permute(*order), shape=tuple(x * y for x, y in zip(sa, sb)))
 
 
 @primitive("linalg_cross")
@@ -558,7 +552,14 @@ def vecdot(x, y, *, dim=-1, out=None):
 def _addmm(c, a, b, *, beta, alpha):
     out = _scaled(xp(a).matmul(a, b), alpha, a.dtype)
     # NOTE: beta == 0 ignores `input` entirely (nan and inf in it do not propagate), as in torch
-    return out if beta == 0 else out + _scaled(c, beta, a.dtype)
+    if beta != 0:
+        out += _scaled(c, beta, a.dtype)  # a fresh array of the result's shape: no second one
+    return out
+
+
+def _times(t, scale):
+    # F.linear's addmm has alpha = beta = 1: skipping the product saves an op per gradient
+    return t if scale == 1 else t * scale
 
 
 @_addmm.backward
@@ -566,9 +567,9 @@ def _(ctx, grad):
     c, a, b = ctx.inputs
     need = ctx.needs_input_grad
     return (
-        grad * ctx.beta if need[0] else None,
-        (grad @ b.mT) * ctx.alpha if need[1] else None,
-        (a.mT @ grad) * ctx.alpha if need[2] else None,
+        _times(grad, ctx.beta) if need[0] else None,
+        _times(grad @ b.mT, ctx.alpha) if need[1] else None,
+        _times(a.mT @ grad, ctx.alpha) if need[2] else None,
     )
 
 

@@ -70,27 +70,37 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):  # noqa: A002
 # ---- losses ---------------------------------------------------------------------------------
 
 
+def _nll_weights(target, weight, ignore_index, dtype):
+    """Each target's class weight (0 where ignored) and the targets made safe to index with."""
+    m = xp(target)
+    ignored = target == ignore_index
+    safe = m.where(ignored, 0, target)
+    w = m.ones(safe.shape, dtype) if weight is None else weight.astype(dtype)[safe]
+    return m.where(ignored, 0, w).astype(dtype, copy=False), safe
+
+
 def _nll_selection(shape, target, weight, ignore_index, reduction, dtype):
     """The constant d loss / d input (before scaling by the incoming gradient): -w[t] at each
     target position, zero elsewhere, divided by the total weight for 'mean'."""
     m = xp(target)
-    classes = shape[1]
-    safe = m.where(target == ignore_index, 0, target)
-    w = m.ones(classes, dtype=dtype) if weight is None else weight.astype(dtype)
-    picked = m.where(target == ignore_index, 0, w[safe])
-    onehot = m.moveaxis(m.eye(classes, dtype=dtype)[safe], -1, 1)
-    sel = -onehot * m.expand_dims(picked, 1)
-    if reduction == "mean":
-        sel = sel / picked.sum()
-    return sel, picked
+    picked, safe = _nll_weights(target, weight, ignore_index, dtype)
+    sel = m.zeros(shape, dtype)
+    scale = -picked / picked.sum() if reduction == "mean" else -picked
+    m.put_along_axis(sel, m.expand_dims(safe, 1), m.expand_dims(scale, 1), axis=1)
+    return sel
 
 
 @primitive("nll_loss", promote="float")
 def _nll_loss(x, *, target, weight, ignore_index, reduction):
-    sel, _ = _nll_selection(x.shape, target, weight, ignore_index, reduction, x.dtype)
+    m = xp(x)
+    picked, safe = _nll_weights(target, weight, ignore_index, x.dtype)
+    chosen = m.take_along_axis(x, m.expand_dims(safe, 1), axis=1).squeeze(1)
+    losses = -(chosen * picked)
     if reduction == "none":
-        return (sel * x).sum(axis=1)
-    return (sel * x).sum().astype(x.dtype)
+        return losses
+    total = losses.sum()
+    # torch's mean divides the weighted sum by the total weight, afterwards
+    return (total / picked.sum() if reduction == "mean" else total).astype(x.dtype)
 
 
 # torch records inputs with spatial dims under a node of their own name
@@ -104,9 +114,8 @@ _nll_loss2d = primitive("nll_loss2d", promote="float", node_name="NllLoss2DBackw
 def _(ctx, grad):
     from .._tensor import Tensor
 
-    shape = ctx.shapes[0]
-    sel, _ = _nll_selection(
-        shape, ctx.target, ctx.weight, ctx.ignore_index, ctx.reduction, ctx._meta[0][1]._np
+    sel = _nll_selection(
+        ctx.shapes[0], ctx.target, ctx.weight, ctx.ignore_index, ctx.reduction, ctx._meta[0][1]._np
     )
     sel = Tensor._make(sel)  # a constant: nll_loss is linear in its input
     if ctx.reduction == "none":
@@ -140,10 +149,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError(f"expected scalar type Long but found {target.dtype._title}")
     t = target._data
     classes = x.shape[1]
-    valid = t[t != ignore_index]
-    if valid.size and (valid.min() < 0 or valid.max() >= classes):
-        raise IndexError(f"Target {int(valid.max() if valid.max() >= classes else valid.min())} "
-                         f"is out of bounds.")  # fmt: skip
+    if t.size and not (0 <= t.min() and t.max() < classes):  # one check when all are in range
+        valid = t[t != ignore_index]
+        if valid.size and (valid.min() < 0 or valid.max() >= classes):
+            bad = valid.max() if valid.max() >= classes else valid.min()
+            raise IndexError(f"Target {int(bad)} is out of bounds.")
     w = None if weight is None else weight._data
     op = _nll_loss if x.ndim == 2 else _nll_loss2d
     out = op(x, target=t, weight=w, ignore_index=ignore_index, reduction=reduction)

@@ -695,9 +695,10 @@ def _(ctx, grad):
     if p == 1:
         return grad * sign(x)
     if p == 2:
-        # NOTE: 0 for the zero vector, not nan, as in torch (whose second derivative there is nan,
-        # as this one's is)
-        return x * where(norm == 0, 0.0, grad / norm)
+        # NOTE: 0 for the zero vector, not nan, as in torch. The safe denominator keeps the
+        # derivative with respect to `grad` finite there too (torch's is); torch's second
+        # derivative with respect to x at the zero vector is nan, this one's is 0
+        return x * where(norm == 0, 0.0, grad / where(norm == 0, 1.0, norm))
     if math.isinf(p):
         # NOTE: tied extremes share the gradient evenly, as for amax
         mask = abs(x) == norm
@@ -705,7 +706,7 @@ def _(ctx, grad):
     # d/dx_i (sum |x|^p)^(1/p) = sign(x_i) |x_i|^(p-1) / norm^(p-1); NOTE: 0 where x_i or the
     # norm is 0, as in torch (|0|^(p-1) is infinite for p < 1)
     power = where(x == 0, 0.0, sign(x) * abs(x) ** (p - 1))
-    return power * where(norm == 0, 0.0, grad / norm ** (p - 1))
+    return power * where(norm == 0, 0.0, grad / where(norm == 0, 1.0, norm) ** (p - 1))
 
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):  # noqa: A002

@@ -31,7 +31,7 @@ __all__ = [
     "gradcheck", "gradgradcheck", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
     "no_grad", "set_detect_anomaly",
     "once_differentiable", "set_grad_enabled", "set_higher_order_default",
-    "get_higher_order_default",
+    "get_higher_order_default", "functional",
 ]  # fmt: skip
 
 _higher_order = [os.environ.get("MYTORCH_HIGHER_ORDER_DEFAULT", "1").strip() not in ("0", "false")]
@@ -58,7 +58,7 @@ def _as_tuple(x) -> tuple:
 
 def _root_grads(outputs, grad_outputs, create_graph):
     """The starting gradient of each output: given, or ones for a scalar output."""
-    from .._creation import ones_like
+    from .. import _backend
     from .._tensor import Tensor
 
     grads = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
@@ -77,7 +77,8 @@ def _root_grads(outputs, grad_outputs, create_graph):
                 raise RuntimeError(
                     f"grad can be implicitly created only for real scalar outputs but got {o.dtype}"
                 )
-            g = ones_like(o)
+            data = o._data  # ones, made directly: this runs on every backward()
+            g = Tensor._make(_backend.xp(data).ones(data.shape, data.dtype))
         elif not isinstance(g, Tensor):
             raise TypeError(
                 f"grad_outputs must be a sequence of Tensors or None, but got {type(g).__name__}"

@@ -101,24 +101,24 @@ def _record(node) -> None:
 
 
 def _warn_traceback(node) -> None:
-    meta = node.__dict__.get("_metadata") or {}
-    if "traceback_" not in meta:
-        return
-    warnings.warn(
-        f"Error detected in {node.name()}. Traceback of forward call that caused the error:\n"
-        + "".join(meta["traceback_"]),
-        stacklevel=2,
-    )
-    parent = meta.get("parent_")
-    while parent is not None:
-        meta = parent.metadata
+    """torch's warnings for an error in `node`'s backward: where the node was created, then where
+    each node whose backward created it was."""
+    header = "Error detected in {}. Traceback of forward call that caused the error:\n"
+    while node is not None:
+        meta = node.__dict__.get("_metadata") or {}
         if "traceback_" in meta:
-            warnings.warn(
-                f"\n\nPrevious calculation was induced by {parent.name()}. Traceback of forward "
-                "call that induced the previous calculation:\n" + "".join(meta["traceback_"]),
-                stacklevel=2,
+            text = header.format(node.name()) + "".join(meta["traceback_"])
+        else:
+            text = (
+                f"Error detected in {node.name()}. No forward pass information available. Enable "
+                "detect anomaly during forward pass for more information."
             )
-        parent = meta.get("parent_")
+        warnings.warn(text, stacklevel=3)
+        header = (
+            "\n\nPrevious calculation was induced by {}. Traceback of forward call that induced "
+            "the previous calculation:\n"
+        )
+        node = meta.get("parent_")
 
 
 def _evaluate(node, grad, needs: tuple) -> tuple:

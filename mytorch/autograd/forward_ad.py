@@ -178,9 +178,7 @@ def _ctx(prim, inputs, params, result):
     meta = tuple((x.shape, x.dtype) if isinstance(x, Tensor) else None for x in inputs)
     versions = tuple(x._version if isinstance(x, Tensor) else None for x in inputs)
     # real edges, so that `ctx.result` inside the rule stays connected to the inputs' history
-    edges = tuple(
-        (x._edge_node() if isinstance(x, Tensor) and x._rg else None, 0) for x in inputs
-    )
+    edges = tuple((x._edge_node() if isinstance(x, Tensor) and x._rg else None, 0) for x in inputs)
     return prim.node_class(
         inputs, edges, meta, needs, result._data, result._vc, versions, params
     )  # fmt: skip

@@ -88,7 +88,7 @@ def _tensor(array: np.ndarray):
 def _evaluate(func, inputs) -> list:
     """The outputs as (flat float64 copy, shape, dtype); copies, since an output may be a view
     of the input being perturbed."""
-    return [(_as_host(o), tuple(o.shape), o.dtype) for o in _as_tuple(func(*inputs))]
+    return [(_as_host(o), o.shape, o.dtype) for o in _as_tuple(func(*inputs))]
 
 
 def _central_difference(func, inputs, data, index, delta, eps, where="") -> list:

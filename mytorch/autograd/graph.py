@@ -39,6 +39,17 @@ def _set_extras(*, anomaly: bool | None = None, hooks_delta: int = 0) -> None:
         _extras = _anomaly or _open_hooks > 0
 
 
+_Tensor = None  # Tensor, once loaded: _tensor imports this module
+
+
+def _tensor_class():
+    global _Tensor
+    from .._tensor import Tensor
+
+    _Tensor = Tensor
+    return Tensor
+
+
 class RemovableHandle:
     """Mirrors `torch.utils.hooks.RemovableHandle`: `.remove()` takes the hook out again."""
 
@@ -151,12 +162,12 @@ class Node:
         if data is None:
             raise RuntimeError(FREED)
         if data.__class__ is _SavedTensor:
-            return data.unpack(self)
-        from .._tensor import Tensor
-
-        out = Tensor._make(data, True, self, self._result_vc)
-        if out._vc[0] != self._result_version:
-            self._modified(out, self._result_version, f", which is output 0 of {self._op_name()}")
+            out = data.unpack(self)
+        else:
+            out = (_Tensor or _tensor_class())._make(data, True, self, self._result_vc)
+            if out._vc[0] != self._result_version:
+                which = f", which is output 0 of {self._op_name()}"
+                self._modified(out, self._result_version, which)
         if "_fw" in self.__dict__:  # forward-mode AD gave the output a tangent: keep it
             out.__dict__["_fw"] = self.__dict__["_fw"]
         return out
@@ -277,6 +288,9 @@ class AccumulateGrad(Node):
     @property
     def variable(self):
         return self._variable()
+
+    def name(self) -> str:
+        return "torch::autograd::AccumulateGrad"  # torch's C++ name
 
     def release(self) -> None:
         pass

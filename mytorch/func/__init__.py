@@ -41,19 +41,14 @@ def _tracked(leaves, fname):
     out = []
     for x in leaves:
         if not isinstance(x, Tensor):
-            raise RuntimeError(
-                f"{fname}: expected the differentiated inputs to be Tensors, got {type(x)}"
-            )
+            raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
         if not x.dtype.is_floating_point:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         if x.requires_grad:
             out.append(x.view_as(x))
             continue
-        leaf = x.detach().requires_grad_()
+        leaf = _detach(x).requires_grad_()
         leaf.__dict__["_transform_leaf"] = True
-        tangent = x.__dict__.get("_fw")
-        if tangent is not None:  # under jvp/jacfwd: the stand-in keeps the forward tangent
-            forward_ad._set_tangent(leaf, tangent)
         out.append(leaf)
     return out
 
@@ -81,26 +76,46 @@ def _finish(results, fresh=()):
     if not tensors or _depth[0] > 1:
         return results
     for node in _collect([t.grad_fn for t in tensors]):
-        if isinstance(node, AccumulateGrad) and "_transform_leaf" not in node.variable.__dict__:
-            return results
+        if isinstance(node, AccumulateGrad):
+            leaf = node.variable
+            if leaf is not None and "_transform_leaf" not in leaf.__dict__:
+                return results
     return [_detach(r) if isinstance(r, Tensor) else r for r in results]
 
 
 def _detach(t):
+    """`t.detach()` keeping what enclosing transforms attached to `t`: the forward tangent of a
+    jvp/jacfwd, and vmap's batch mark (so `.item()` inside `vmap(grad(f))` is still refused)."""
     out = t.detach()
     tangent = t.__dict__.get("_fw")
-    if tangent is not None:  # an enclosing jvp/jacfwd still needs the forward tangent
+    if tangent is not None:
         forward_ad._set_tangent(out, tangent)
+    if "_batched" in t.__dict__:
+        out.__dict__["_batched"] = t.__dict__["_batched"]
+    return out
+
+
+def _split_aux(out, fname):
+    """`(output, aux)` from a `has_aux` function, checked as torch checks it."""
+    if not (isinstance(out, tuple) and len(out) == 2):
+        raise RuntimeError(
+            f"{fname}: output of function f should be a tuple: (output, aux) if has_aux is True"
+        )
+    for leaf in tree_flatten(out[1], none_is_leaf=True)[0]:
+        if not isinstance(leaf, Tensor):
+            raise RuntimeError(f"Expected tensors, got unsupported type {type(leaf)}")
     return out
 
 
 def _argnums_inputs(args, argnums, fname):
-    nums = (argnums,) if isinstance(argnums, int) else tuple(argnums)
+    if not isinstance(argnums, (int, tuple)):
+        raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(argnums)}")
+    nums = (argnums,) if isinstance(argnums, int) else argnums
     if not nums:
-        raise RuntimeError(f"{fname}: argnums must be non-empty")
+        raise RuntimeError("argnums must be non-empty")
     for n in nums:
         if not isinstance(n, int):
-            raise RuntimeError(f"argnums must be int or Tuple[int, ...], got: {type(n)}")
+            raise RuntimeError(f"argnum must be int, got: {type(n)}")
         if not -len(args) <= n < len(args):
             raise RuntimeError(f"Got argnum={n}, but only {len(args)} positional inputs")
     return [n % len(args) for n in nums]
@@ -158,12 +173,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
             out, fresh, rebuild = _differentiable_call(f, args, argnums, fname)
             aux = None
             if has_aux:
-                if not (isinstance(out, tuple) and len(out) == 2):
-                    raise RuntimeError(
-                        f"{fname}: output of function f should be a tuple: (output, aux) if "
-                        "has_aux is True"
-                    )
-                out, aux = out
+                out, aux = _split_aux(out, fname)
             if not isinstance(out, Tensor):
                 raise RuntimeError(
                     f"{fname}: Expected f(*args) to return a Tensor, got {type(out)}"
@@ -203,12 +213,7 @@ def vjp(func, *primals, has_aux=False):
         out, fresh, rebuild = _differentiable_call(func, primals, tuple(range(len(primals))), "vjp")
         aux = None
         if has_aux:
-            if not (isinstance(out, tuple) and len(out) == 2):
-                raise RuntimeError(
-                    "vjp(f, *primals): output of function f should be a tuple: (output, aux) if "
-                    "has_aux is True"
-                )
-            out, aux = out
+            out, aux = _split_aux(out, "vjp(f, *primals)")
         out_leaves, out_spec = tree_flatten(out)
         for o in out_leaves:
             if not isinstance(o, Tensor):
@@ -226,11 +231,15 @@ def vjp(func, *primals, has_aux=False):
                 "Expected pytree structure of cotangents to be the same as pytree structure of "
                 f"outputs to the function. cotangents: {co_spec}, primal output: {out_spec}"
             )
-        for o, c in zip(out_leaves, co_leaves):
+        for i, (o, c) in enumerate(zip(out_leaves, co_leaves)):
+            if not isinstance(c, Tensor):
+                raise TypeError(
+                    f"gradients can be either Tensors or None, but got {type(c).__name__}"
+                )
             if c.shape != o.shape:
                 raise RuntimeError(
-                    f"Mismatch in shape: grad_output[0] has a shape of {c.shape} and output[0] "
-                    f"has a shape of {o.shape}."
+                    f"Mismatch in shape: grad_output[{i}] has a shape of {c.shape} and "
+                    f"output[{i}] has a shape of {o.shape}."
                 )
         with _transform():
             grads = _finish(_grads(out_leaves, fresh, co_leaves))
@@ -253,6 +262,17 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
             )
     p_leaves, p_spec = tree_flatten(primals)
     t_leaves, t_spec = tree_flatten(tangents)
+    for what, leaves in (("primals", p_leaves), ("tangents", t_leaves)):
+        for leaf in leaves:
+            if not isinstance(leaf, Tensor):
+                raise RuntimeError(
+                    f"jvp(f, primals, tangents): Expected {what} to only contain Tensors, got "
+                    f"{type(leaf)}"
+                )
+    if not p_leaves:
+        raise RuntimeError(
+            "jvp(f, primals, tangents): Expected primals to contain at least one Tensor."
+        )
     if p_spec != t_spec:
         raise RuntimeError(
             "jvp(f, primals, tangents): Expected primals and tangents to have the same python "
@@ -266,7 +286,7 @@ def jvp(func, primals, tangents, *, strict=False, has_aux=False):
         out = func(*tree_unflatten(duals, p_spec))
         aux = None
         if has_aux:
-            out, aux = out
+            out, aux = _split_aux(out, "jvp(f, primals, tangents)")
         o_leaves, o_spec = tree_flatten(out)
         primal_out, tangent_out = [], []
         for o in o_leaves:
@@ -319,7 +339,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
             out, fresh, rebuild = _differentiable_call(func, args, argnums, "jacrev")
             aux = None
             if has_aux:
-                out, aux = out
+                out, aux = _split_aux(out, "vjp(f, *primals)")
             out_leaves, out_spec = tree_flatten(out)
             for o in out_leaves:
                 if not isinstance(o, Tensor):
@@ -377,8 +397,12 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
         flats = [tree_flatten(args[n]) for n in nums]
         inputs = [x for leaves, _ in flats for x in leaves]
         for x in inputs:
-            if not isinstance(x, Tensor) or not x.dtype.is_floating_point:
-                raise RuntimeError("only Tensors of floating point dtype can require gradients")
+            if not isinstance(x, Tensor):
+                raise ValueError(f"Thing passed to transform API must be Tensor, got {type(x)}")
+            if not x.dtype.is_floating_point:
+                raise ValueError(
+                    f"Expected primal to be floating point or complex, but got: {x.dtype}"
+                )
 
         def call(flat):
             call_args, k = list(args), 0
@@ -386,7 +410,7 @@ def jacfwd(func, argnums=0, has_aux=False, *, randomness="error"):
                 call_args[n] = tree_unflatten(flat[k : k + len(leaves)], spec)
                 k += len(leaves)
             out = func(*call_args)
-            return out if has_aux else (out, None)
+            return _split_aux(out, "jvp(f, primals, tangents)") if has_aux else (out, None)
 
         with _transform():
             return _jacfwd_body(call, inputs, flats, argnums, has_aux)
@@ -470,15 +494,19 @@ def functional_call(
     if isinstance(dicts, dict):
         values = dict(dicts)
     else:
-        values = {}
+        values, keys = {}, []
         for d in dicts:
-            for key in d:
-                if key in values:
-                    raise ValueError(
-                        f"{key} appeared in multiple dictionaries; behavior of functional call "
-                        "is ambiguous"
-                    )
+            keys += list(d)
             values.update(d)
+        repeated = [k for k in values if keys.count(k) > 1]
+        if repeated:
+            raise ValueError(
+                f"{repeated} appeared in multiple dictionaries; behavior of functional call is "
+                "ambiguous"
+            )
+    for value in values.values():
+        if not isinstance(value, Tensor):
+            raise TypeError(f"{value} is not an instance of torch.Tensor")
     if tie_weights:
         # a tensor shared under several names is replaced under all of them
         by_id: dict = {}
@@ -488,6 +516,11 @@ def functional_call(
             by_id.setdefault(id(t), []).append(name)
         for names in by_id.values():
             given = [n for n in names if n in values]
+            if len({id(values[n]) for n in given}) > 1:
+                raise ValueError(
+                    f"functional_call got multiple values for keys {given}, which are tied. "
+                    "Consider using tie_weights=False"
+                )
             for n in names:
                 if given and n not in values:
                     values[n] = values[given[0]]

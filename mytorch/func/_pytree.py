@@ -28,13 +28,12 @@ _LEAF = TreeSpec(None, None, None)
 def tree_flatten(tree, *, none_is_leaf: bool = False) -> tuple:
     """`(leaves, spec)`. `None` is an empty subtree, as in torch, unless `none_is_leaf`."""
     if isinstance(tree, (tuple, list)):
-        kind = type(tree) if not hasattr(tree, "_fields") else tuple
         leaves, children = [], []
         for item in tree:
             sub, spec = tree_flatten(item, none_is_leaf=none_is_leaf)
             leaves += sub
             children.append(spec)
-        return leaves, TreeSpec(kind if kind in (tuple, list) else tuple, None, children)
+        return leaves, TreeSpec(type(tree), None, children)  # a namedtuple keeps its class
     if isinstance(tree, dict):
         leaves, children = [], []
         for key in tree:
@@ -61,4 +60,33 @@ def _build(it, spec):
     items = [_build(it, child) for child in spec.children]
     if spec.kind is dict:
         return dict(zip(spec.keys, items))
+    if hasattr(spec.kind, "_fields"):
+        return spec.kind(*items)
     return spec.kind(items)
+
+
+def broadcast_prefix(prefix, spec: TreeSpec) -> list | None:
+    """One entry per leaf of the tree that `spec` describes, where a leaf of the pytree `prefix`
+    (an int or None in vmap's `in_dims`/`out_dims`) covers a whole subtree, as in torch; None
+    where `prefix` is not a prefix of that structure."""
+    if not isinstance(prefix, (tuple, list, dict)):
+        return [prefix] * _count(spec)
+    if isinstance(prefix, dict):
+        if spec.kind is not dict or set(prefix) != set(spec.keys):
+            return None
+        parts = [prefix[k] for k in spec.keys]
+    else:
+        if spec.kind is not type(prefix) or len(prefix) != len(spec.children):
+            return None
+        parts = list(prefix)
+    out = []
+    for part, child in zip(parts, spec.children):
+        sub = broadcast_prefix(part, child)
+        if sub is None:
+            return None
+        out += sub
+    return out
+
+
+def _count(spec: TreeSpec) -> int:
+    return 1 if spec.kind is None else sum(_count(child) for child in spec.children)

@@ -13,7 +13,7 @@ import functools
 from .. import _ops
 from .. import random as _random
 from .._tensor import Tensor
-from ._pytree import tree_flatten, tree_unflatten
+from ._pytree import broadcast_prefix, tree_flatten, tree_unflatten
 
 _RANDOMNESS = ("error", "different", "same")
 
@@ -29,21 +29,29 @@ class _Level:
 _levels = _random._vmap_levels  # random ops check it without importing this module
 
 
+# A batched tensor carries `_batched = (levels, op name)`: every running vmap it is batched
+# over (an inner vmap's result stays batched over the outer ones), and the op that made it.
+
+
+def _active_levels(x) -> tuple:
+    mark = x.__dict__.get("_batched") if isinstance(x, Tensor) else None
+    return tuple(level for level in mark[0] if level.active) if mark is not None else ()
+
+
 def _mark(prim, inputs, params, result) -> None:
     """The op registry's handler: an output computed from a batched value is batched too."""
+    levels = ()
     for x in inputs:
-        if isinstance(x, Tensor):
-            mark = x.__dict__.get("_batched")
-            if mark is not None and mark[0].active:
-                result.__dict__["_batched"] = (mark[0], prim.name)
-                return
+        levels += tuple(level for level in _active_levels(x) if level not in levels)
+    if levels:
+        result.__dict__["_batched"] = (levels, prim.name)
 
 
 def refuse(tensor, what: str) -> None:
     """Raise torch's vmap error for `what` on a batched tensor, naming the op that made it."""
-    mark = tensor.__dict__.get("_batched")
-    if mark is None or not mark[0].active:
+    if not _active_levels(tensor):
         return
+    mark = tensor.__dict__["_batched"]
     made_by = f" (the tensor was computed by {mark[1]}() inside vmap)" if mark[1] else ""
     if what == "item":
         raise RuntimeError(
@@ -59,8 +67,9 @@ def refuse(tensor, what: str) -> None:
 
 
 def check_random() -> None:
-    """Called by every random op: torch's error in vmap's default randomness mode."""
-    if _levels and _levels[-1].randomness == "error":
+    """Called by every random op: torch's error when any running vmap is in the default
+    randomness mode (an inner 'same' or 'different' does not lift an outer 'error')."""
+    if any(level.randomness == "error" for level in _levels):
         raise RuntimeError(
             "vmap: called random operation while in randomness error mode. Please either use "
             "the 'same' or 'different' randomness flags on vmap or perform the randomness "
@@ -73,26 +82,32 @@ def _name(func) -> str:
 
 
 def _dims_for(args, in_dims, fname):
-    """One in_dim per flattened input leaf (an int or None applies to a whole argument)."""
-    if isinstance(in_dims, int) or in_dims is None:
-        in_dims = (in_dims,) * len(args)
-    if not isinstance(in_dims, (tuple, list)) or len(in_dims) != len(args):
+    """One in_dim per flattened input leaf (an int or None covers a whole subtree)."""
+    if not isinstance(in_dims, (int, tuple)):
         raise ValueError(
-            f"vmap({fname}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with "
-            f"the structure of `inputs`: expected one entry per positional input ({len(args)}), "
-            f"got {in_dims!r}"
+            f"vmap({fname}, in_dims={in_dims}, ...)(<inputs>): expected `in_dims` to be int or a "
+            "(potentially nested) tuple matching the structure of inputs, got: "
+            f"{type(in_dims)}."
         )
+    if isinstance(in_dims, int):
+        in_dims = (in_dims,) * len(args)
+    incompatible = ValueError(
+        f"vmap({fname}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible with the "
+        "structure of `inputs`."
+    )
+    if len(in_dims) != len(args):
+        raise incompatible
     leaves, dims = [], []
     for arg, dim in zip(args, in_dims):
         arg_leaves, spec = tree_flatten(arg)
-        if isinstance(dim, int) or dim is None:
-            arg_dims = [dim] * len(arg_leaves)
-        else:
-            arg_dims, dim_spec = tree_flatten(dim, none_is_leaf=True)
-            if dim_spec != spec:
+        arg_dims = broadcast_prefix(dim, spec)
+        if arg_dims is None:
+            raise incompatible
+        for d in arg_dims:
+            if d is not None and not isinstance(d, int):
                 raise ValueError(
-                    f"vmap({fname}, in_dims={in_dims}, ...)(<inputs>): in_dims is not compatible "
-                    "with the structure of `inputs`"
+                    f"vmap({fname}, in_dims={in_dims}, ...)(<inputs>): Got in_dim={d} for an "
+                    "input but in_dim must be either an integer dimension or None."
                 )
         leaves.append((arg_leaves, spec))
         dims.append(arg_dims)
@@ -152,7 +167,8 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
         _levels.append(level)
         _ops._transforms.append(_mark)
         try:
-            for b in range(size):
+            # an empty batch runs one example of zeros, for the outputs' structure and shapes
+            for b in range(size) if size else [None]:
                 if state is not None:
                     default_generator.set_state(state)  # every example draws the same numbers
                 call_args = []
@@ -167,38 +183,54 @@ def vmap(func, in_dims=0, out_dims=0, randomness="error", *, chunk_size=None):
             level.active = False
             _ops._transforms.remove(_mark)
             _levels.pop()
-        return _stack(results, out_dims, fname)
+        return _stack(results, out_dims, fname, level, empty=not size)
 
     return wrapped
 
 
 def _slice(x, dim, b, level):
-    s = x[(slice(None),) * (dim % x.ndim) + (b,)]
-    s.__dict__["_batched"] = (level, None)
+    """Example `b` of `x` (None: a zero example, standing in for an empty batch), batched over
+    `level` and every outer vmap that `x` is batched over."""
+    dim %= x.ndim
+    if b is None:
+        from .._creation import zeros
+
+        s = zeros(tuple(x.shape[:dim]) + tuple(x.shape[dim + 1 :]), dtype=x.dtype)
+    else:
+        s = x[(slice(None),) * dim + (b,)]
+    s.__dict__["_batched"] = (_active_levels(x) + (level,), None)
     return s
 
 
-def _stack(results, out_dims, fname):
+def _stack(results, out_dims, fname, level, empty=False):
     flat = [tree_flatten(r, none_is_leaf=True) for r in results]
     spec = flat[0][1]
     n = len(flat[0][0])
-    if isinstance(out_dims, int) or out_dims is None:
-        dims = [out_dims] * n
-    else:
-        dims, dim_spec = tree_flatten(out_dims, none_is_leaf=True)
-        if len(dims) != n:
-            if len(out_dims) == 1 and not isinstance(results[0], (tuple, list)):
-                dims = list(out_dims)
-            else:
-                raise ValueError(
-                    f"vmap({fname}, ..., out_dims={out_dims})(<inputs>): out_dims is not "
-                    "compatible with the structure of `outputs`"
-                )
+    if isinstance(out_dims, tuple) and len(out_dims) == 1 and spec.kind is None:
+        out_dims = out_dims[0]  # torch takes (d,) for a function returning one tensor
+    dims = broadcast_prefix(out_dims, spec)
+    if dims is None:
+        raise ValueError(
+            f"vmap({fname}, ..., out_dims={out_dims})(<inputs>): out_dims is not compatible with "
+            "the structure of `outputs`."
+        )
+    if any(d is not None and not isinstance(d, int) for d in dims):
+        raise ValueError(
+            f"vmap({fname}, ..., out_dims={out_dims}): `out_dims` must be an int, None or a "
+            "python collection of ints representing where in the outputs the vmapped dimension "
+            "should appear."
+        )
     stacked = []
     for k in range(n):
         column = [leaves[k] for leaves, _ in flat]
         d = dims[k]
         if d is None:
+            mark = column[0].__dict__.get("_batched") if isinstance(column[0], Tensor) else None
+            if mark is not None and level in mark[0]:
+                raise ValueError(
+                    f"vmap({fname}, ...): `{fname}` can not return a BatchedTensor when out_dim "
+                    "is None"
+                )
             stacked.append(column[0])
             continue
         if not isinstance(column[0], Tensor):
@@ -222,5 +254,6 @@ def _stack(results, out_dims, fname):
                 f"Dimension out of range (expected to be in range of [{-ndim}, {ndim - 1}], but "
                 f"got {d})"
             )
-        stacked.append(stack(column, d))
+        out = stack(column, d)
+        stacked.append(out[(slice(None),) * (d % ndim) + (slice(0, 0),)] if empty else out)
     return tree_unflatten(stacked, spec)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import _ops
 from .._ops.nn import _legacy_reduction, log_softmax, mse_loss, nll_loss, softmax
+from .._ops.shape import _reshape_copy
 from .._tensor import Tensor
 
 __all__ = [
@@ -24,11 +25,17 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"({'x'.join(str(s) for s in _rows(input))} and "
             f"{weight.shape[1]}x{weight.shape[0]})"
         )
-    addmm = getattr(_ops, "addmm", None)
-    if input.ndim == 2 and bias is not None and addmm is not None:
-        return addmm(bias, input, weight.t())
-    out = input @ weight.t()
-    return out if bias is None else out + bias
+    if input.ndim == 2:
+        return input @ weight.t() if bias is None else _ops.addmm(bias, input, weight.t())
+    if bias is None and input.ndim == 1:
+        return input @ weight.t()
+    # as torch: the batch dims folded into one matrix product (one GEMM, not one per matrix)
+    rows = _rows(input)
+    shape = (*input.shape[:-1], weight.shape[0])
+    flat = input.reshape(rows)
+    if bias is None:
+        return _reshape_copy(flat @ weight.t(), shape=shape)  # UnsafeViewBackward0, as torch
+    return _ops.addmm(bias, flat, weight.t()).view(shape)
 
 
 def bilinear(input1, input2, weight, bias=None):

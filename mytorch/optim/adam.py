@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
+from .._backend import xp
 from .._creation import zeros_like
 from .._tensor import Tensor
 from .optimizer import (
     Optimizer,
-    _addcdiv_,
-    _addcmul_,
     _check_betas,
     _check_lr,
     _check_nonnegative,
-    _lerp_,
-    _maximum,
     _reject_variants,
     _scalar,
+    _written,
     _zero_step,
 )
 
@@ -87,23 +85,28 @@ class Adam(Optimizer):
 
 def _adam_update(param, grad, step_t, exp_avg, exp_avg_sq, max_exp_avg_sq, *, lr, beta1, beta2,
                  eps, weight_decay, maximize, decoupled_weight_decay):  # fmt: skip
-    """One Adam step on one parameter; updates param, step and the moments in place.
-    `max_exp_avg_sq` is None unless amsgrad is on."""
-    if maximize:
-        grad = -grad
-    step_t += 1
-    if weight_decay != 0:
+    """One Adam step on one parameter; updates param, step and the moments in place on their
+    arrays, in torch's arithmetic order. `max_exp_avg_sq` is None unless amsgrad is on."""
+    decay = weight_decay != 0
+    (p,) = _written(param, times=2 if decay and decoupled_weight_decay else 1)
+    m1, step = _written(exp_avg, step_t)
+    (m2,) = _written(exp_avg_sq, times=2)  # torch's mul_ and addcmul_
+    g = -grad._data if maximize else grad._data
+    step += 1
+    if decay:
         if decoupled_weight_decay:
-            param.mul_(1 - lr * weight_decay)
+            p *= 1 - lr * weight_decay
         else:
-            grad = grad.add(param, alpha=weight_decay)
-    _lerp_(exp_avg, grad, 1 - beta1)
-    _addcmul_(exp_avg_sq.mul_(beta2), grad, grad, 1 - beta2)
-    step = step_t.item()
-    bias_correction1 = 1 - beta1**step
-    bias_correction2_sqrt = (1 - beta2**step) ** 0.5
+            g = g + weight_decay * p
+    m1 += (1 - beta1) * (g - m1)  # torch's lerp_ for a weight below 0.5
+    m2 *= beta2
+    m2 += (1 - beta2) * (g * g)
+    bias_correction1 = 1 - beta1 ** float(step)
+    bias_correction2_sqrt = (1 - beta2 ** float(step)) ** 0.5
     if max_exp_avg_sq is not None:
-        max_exp_avg_sq.copy_(_maximum(max_exp_avg_sq, exp_avg_sq))
-        exp_avg_sq = max_exp_avg_sq
-    denom = (exp_avg_sq.sqrt() / bias_correction2_sqrt).add_(eps)
-    _addcdiv_(param, exp_avg, denom, -lr / bias_correction1)
+        (peak,) = _written(max_exp_avg_sq)
+        xp(peak).maximum(peak, m2, out=peak)  # propagates nan, as torch.maximum
+        m2 = peak
+    denom = xp(m2).sqrt(m2) / bias_correction2_sqrt
+    denom += eps
+    p += (-lr / bias_correction1) * (m1 / denom)

@@ -82,6 +82,15 @@ def _zero_step() -> Tensor:
     return tensor(0.0, dtype=float32)
 
 
+def _written(*tensors: Tensor, times: int = 1) -> list:
+    """The arrays behind `tensors`, for an update to write in place (under no_grad, where
+    in-place ops would do no more), with their version counters bumped as `times` such ops
+    would bump them."""
+    for t in tensors:
+        t._vc[0] += times
+    return [t._data for t in tensors]
+
+
 # in-place helpers spelled with the Tensor methods that exist, in torch's arithmetic order
 
 

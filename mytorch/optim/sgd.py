@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _check_lr, _reject_variants, _scalar
+from .optimizer import Optimizer, _check_lr, _reject_variants, _scalar, _written
 
 __all__ = ["SGD"]
 
@@ -59,17 +59,21 @@ class SGD(Optimizer):
 
 
 def _sgd_update(param, grad, buf, *, lr, momentum, dampening, weight_decay, nesterov, maximize):
-    """One SGD step on one parameter, in place. Returns the momentum buffer (None without
-    momentum); on the first step the buffer starts as a copy of the gradient."""
+    """One SGD step on one parameter, in place on its array in torch's arithmetic order. Returns
+    the momentum buffer (None without momentum); on the first step it starts as a copy of the
+    gradient."""
+    p, g = _written(param)[0], grad._data
     if maximize:
-        grad = -grad
+        g = -g
     if weight_decay != 0:
-        grad = grad.add(param, alpha=weight_decay)
+        g = g + weight_decay * p
     if momentum != 0:
         if buf is None:
-            buf = grad.detach().clone()
+            buf = Tensor._make(g.copy())
         else:
-            buf.mul_(momentum).add_(grad, alpha=1 - dampening)
-        grad = grad.add(buf, alpha=momentum) if nesterov else buf
-    param.add_(grad, alpha=-lr)
+            b = _written(buf, times=2)[0]  # torch's mul_ and add_
+            b *= momentum
+            b += g if dampening == 0 else (1 - dampening) * g
+        g = g + momentum * buf._data if nesterov else buf._data
+    p -= lr * g
     return buf

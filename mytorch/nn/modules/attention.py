@@ -207,7 +207,10 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
     torch's; with need_weights=False such a query gets zeros, as torch's."""
     is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
     if not is_batched:
-        query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
+        if query is key and key is value:
+            query = key = value = query.unsqueeze(1)
+        else:
+            query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.unsqueeze(0)
     target, batch, embed_dim = query.shape
@@ -235,14 +238,20 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
                 f"{value.shape[:2]}"
             )
         w_q, w_k, w_v = q_proj_weight, k_proj_weight, v_proj_weight
+    elif tuple(key.shape) != tuple(value.shape):
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+    if not use_separate_proj_weight and query is key and key is value:
+        # self-attention: one projection for q, k and v together, as torch's packed path
+        qkv = F.linear(query, in_proj_weight, in_proj_bias)
+        qkv = qkv.reshape(target, batch, 3, num_heads, head_dim).permute(2, 1, 3, 0, 4)
+        q, k, v = qkv[0], qkv[1], qkv[2]
     else:
-        if tuple(key.shape) != tuple(value.shape):
-            raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
-        w_q, w_k, w_v = in_proj_weight.chunk(3)
-    b_q, b_k, b_v = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
-    q = _heads(F.linear(query, w_q, b_q), batch, num_heads)
-    k = _heads(F.linear(key, w_k, b_k), batch, num_heads)
-    v = _heads(F.linear(value, w_v, b_v), batch, num_heads)
+        if not use_separate_proj_weight:
+            w_q, w_k, w_v = in_proj_weight.chunk(3)
+        b_q, b_k, b_v = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
+        q = _heads(F.linear(query, w_q, b_q), batch, num_heads)
+        k = _heads(F.linear(key, w_k, b_k), batch, num_heads)
+        v = _heads(F.linear(value, w_v, b_v), batch, num_heads)
 
     if attn_mask is not None:
         if attn_mask.dim() == 2:
@@ -398,7 +407,10 @@ class MultiheadAttention(Module):
                 is_causal: bool = False) -> tuple[Tensor, Tensor | None]:  # fmt: skip
         batched = query.dim() == 3
         if self.batch_first and batched:
-            query, key, value = (x.transpose(1, 0) for x in (query, key, value))
+            if query is key and key is value:  # one transpose, and the packed projection
+                query = key = value = query.transpose(1, 0)
+            else:
+                query, key, value = (x.transpose(1, 0) for x in (query, key, value))
         separate = not self._qkv_same_embed_dim
         out, weights = multi_head_attention_forward(
             query, key, value, self.embed_dim, self.num_heads, self.in_proj_weight,
