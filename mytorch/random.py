@@ -28,10 +28,17 @@ class Generator:
         self.manual_seed(67280421310721)
 
     def manual_seed(self, seed: int) -> Generator:
-        seed = int(seed)
-        self._seed = seed
-        self._rng = _np.random.Generator(_np.random.PCG64(seed & (2**64 - 1)))
+        self._seed = int(seed)
+        self._bits = None
         return self
+
+    @property
+    def _rng(self):
+        # made on first use: importing numpy.random costs memory and time at `import mytorch`
+        rng = self._bits
+        if rng is None:
+            rng = self._bits = _np.random.Generator(_np.random.PCG64(self._seed & (2**64 - 1)))
+        return rng
 
     def seed(self) -> int:
         # entropy is an int when SeedSequence draws it itself

@@ -11,13 +11,11 @@ globals through an allow-list (anything else raises `pickle.UnpicklingError`).
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
 import pickle
 import struct
-import zipfile
 import zlib
 from collections import OrderedDict
 from typing import IO, TYPE_CHECKING, Any
@@ -29,6 +27,8 @@ from ._creation import device
 from ._tensor import Size, Tensor
 
 if TYPE_CHECKING:
+    import zipfile
+
     from .types import FileLike
 
 # ---- the zip container ------------------------------------------------------------------------
@@ -316,6 +316,8 @@ def save(obj: object, f: FileLike, pickle_module: Any = pickle, pickle_protocol:
         raise NotImplementedError("_use_new_zipfile_serialization=False (the legacy format)")
     pickler = _Pickler()
     data_pkl = pickler.dump(obj)
+    import hashlib  # here, not at import: it loads OpenSSL, which `import mytorch` needn't
+
     serialization_id = int.from_bytes(hashlib.sha1(data_pkl).digest(), "big") % 10**40
     records: list[tuple[str, bytes | np.ndarray]] = [
         ("data.pkl", data_pkl), (".format_version", b"1"), (".storage_alignment", b"64")
@@ -684,6 +686,8 @@ def _native(raw, file_dtype: np.dtype) -> np.ndarray:
 
 
 def _read_record(zf: zipfile.ZipFile, name: str) -> bytes:
+    import zipfile
+
     try:
         return zf.read(name)
     except KeyError:
@@ -762,6 +766,8 @@ def load(f: FileLike, map_location: Any = None, pickle_module: Any = None, *,
 
 
 def _load_stream(f, map_location):
+    import zipfile  # here, not at import: `import mytorch` stays light
+
     seekable = getattr(f, "seekable", lambda: False)()
     if not seekable:
         f = io.BytesIO(f.read())

@@ -95,7 +95,8 @@ def draw(tensors, params=None, show_saved: bool = True) -> Graph:
     Like torchviz's `make_dot`, arrows run from inputs to the ops that use them.
     """
     tensors = (tensors,) if isinstance(tensors, Tensor) else tuple(tensors)
-    roots, known = [], {}
+    roots = []
+    known: dict[object, list[tuple]] = {}  # node -> (shape, dtype) of each output
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"draw(): expected Tensors, got {type(t).__name__} at index {i}")

@@ -258,6 +258,9 @@ def inplace(self, op, *args):
         raise RuntimeError(
             "a leaf Variable that requires grad is being used in an in-place operation."
         )
+    if not recording and not _transforms and _write_with_ufunc(self, op, args):
+        self._vc[0] += 1
+        return self
     source = Tensor._make(self._data.copy(), self._rg, self.grad_fn) if recording else self
     if _transforms and recording:
         _carry(self, source)
@@ -290,6 +293,39 @@ def inplace(self, op, *args):
 
             refresh_views(self)
     return self
+
+
+_UFUNCS: dict = {}  # in-place ops numpy can do in place: {op: (ufunc name, default extra args)}
+
+
+def _write_with_ufunc(self, op, args) -> bool:
+    """Compute `self.op_(other)` straight into self's array when a numpy ufunc gives the same
+    result, so `w -= lr * w.grad` under no_grad needs no temporary and no copy; False when the
+    general path must run (other dtypes, alpha, broadcasting that grows self, ...)."""
+    if not _UFUNCS:
+        from . import pointwise as p
+
+        _UFUNCS.update({p.add_alpha: ("add", (1,)), p.sub_alpha: ("subtract", (1,)),
+                        p.mul: ("multiply", ()), p.div_mode: ("true_divide", (None,))})  # fmt: skip
+    entry = _UFUNCS.get(op)
+    data = self._data
+    if entry is None or data.dtype.kind != "f" or not data.ndim:
+        return False
+    name, extra = entry
+    other, rest = args[0], args[1:]
+    if rest != extra:
+        return False  # alpha other than 1, or a rounding mode
+    if isinstance(other, Tensor):
+        other = other._data
+        if other.dtype != data.dtype:
+            return False
+    elif type(other) is not float and type(other) is not int:
+        return False
+    try:
+        getattr(_backend.xp(data), name)(data, other, out=data)
+    except ValueError:  # other broadcasts to a larger shape: the general path says so as torch
+        return False
+    return True
 
 
 def _refuse_dual_view_write(view, args) -> None:

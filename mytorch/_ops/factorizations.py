@@ -27,7 +27,7 @@ from .linalg import (
 
 xp = _backend.xp
 
-__all__ = [
+__all__: list[str] = [
     "cholesky_legacy",
     "det",
     "inverse",
@@ -236,7 +236,8 @@ def slogdet(A, *, out=None):  # noqa: N803
     return linalg_slogdet(_slogdet_sign(A, cache=cache), _slogdet_log(A, cache=cache))
 
 
-slogdet_result = namedtuple("slogdet", ["sign", "logabsdet"])
+# named as torch.return_types.slogdet
+slogdet_result = namedtuple("slogdet", ["sign", "logabsdet"])  # type: ignore[name-match]
 
 
 def slogdet_legacy(input, *, out=None):  # noqa: A002
@@ -480,7 +481,8 @@ def eigvalsh(A, UPLO="L", *, out=None):  # noqa: N803
 # ---- svd ----------------------------------------------------------------------------------------
 
 linalg_svd = namedtuple("linalg_svd", ["U", "S", "Vh"])
-svd_result = namedtuple("svd", ["U", "S", "V"])
+# named as torch.return_types.svd
+svd_result = namedtuple("svd", ["U", "S", "V"])  # type: ignore[name-match]
 
 
 def _svd_output(index):
@@ -683,7 +685,8 @@ def qr(A, mode="reduced", *, out=None):  # noqa: N803
     return linalg_qr(_qr_q(A, cache=cache, mode=mode), _qr_r(A, cache=cache, mode=mode))
 
 
-qr_result = namedtuple("qr", ["Q", "R"])
+# named as torch.return_types.qr
+qr_result = namedtuple("qr", ["Q", "R"])  # type: ignore[name-match]
 
 
 def qr_legacy(input, some=True, *, out=None):  # noqa: A002

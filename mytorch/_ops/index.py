@@ -11,6 +11,7 @@ from __future__ import annotations
 import operator
 import warnings
 import weakref
+from types import EllipsisType
 from typing import NamedTuple
 
 from .. import _backend
@@ -205,7 +206,7 @@ def _adv_tuple(at: dict, shape, bounds) -> tuple:
 
 
 class _Parsed(NamedTuple):
-    index: _Index
+    idx: _Index  # not `index`, which would shadow tuple.index
     kind: str  # the node torch records last: select, slice, unsqueeze, alias or index
     view_kind: str  # the last view op before any advanced indexing
     viewed: bool  # whether any view op runs (full slices are skipped inside a tuple)
@@ -235,7 +236,8 @@ def _parse(shape: tuple, index, setting: bool = False) -> _Parsed:
     specified = sum(_specified(i) for i in items)
     if specified > ndim:
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
-    basic, out_shape, adv, masks, bounds = [], [], {}, [], []
+    basic: list[int | slice | EllipsisType | None] = []
+    out_shape, adv, masks, bounds = [], {}, [], []
     real, n_adv, kind, viewed, seen_ellipsis = 0, 0, "alias", False, False
     lone_slice = isinstance(index, slice) and not setting  # x[:] records a slice, x[:] = v not
     for pos, i in enumerate(items):
@@ -349,9 +351,9 @@ _view_replay = _getitem_primitive("as_strided", "AsStridedBackward0")
 def getitem(x, index):
     """Mirrors `torch.Tensor.__getitem__`."""
     p = _parse(x._data.shape, index)
-    out = _getitems[p.kind](x, index=p.index)
+    out = _getitems[p.kind](x, index=p.idx)
     if p.kind != "index":
-        _mark_view(out, x, p.index.basic[0], p.kind)
+        _mark_view(out, x, p.idx.basic[0], p.kind)
     return out
 
 
@@ -621,7 +623,7 @@ def setitem(x, index, value) -> None:
     if index is False:
         return  # NOTE: torch skips `x[False] = v` entirely: nothing written, no version bump
     p = _parse(x._data.shape, index, setting=True)
-    idx, viewed = p.index, p.viewed
+    idx, viewed = p.idx, p.viewed
     if isinstance(value, Tensor):
         tensor_value = True
     elif isinstance(value, (int, float, complex, _backend.scalar_types)):
@@ -632,10 +634,9 @@ def setitem(x, index, value) -> None:
         raise TypeError(f"can't assign a {type(value).__name__} to a {x.type()}")
     region = _region_shape(x._data, idx)
     # torch copies a value of the region's shape, fills from a 0-d one, else copies it expanded
-    stripped = _strip_leading_ones(value) if tensor_value else None
     fill = not viewed and idx.adv is None and region != () and (not tensor_value or value.ndim == 0)
     if tensor_value:
-        v = stripped
+        v = _strip_leading_ones(value)
         if idx.adv is None and not fill:
             v = expand(v, region)
         else:

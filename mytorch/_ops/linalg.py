@@ -843,7 +843,8 @@ def _letter(label: int) -> str:
 
 
 def _parse_equation(eq: str):
-    terms, out = [[]], None
+    terms: list[list[int]] = [[]]
+    out: list[int] | None = None
     current = terms[0]
     i = 0
     while i < len(eq):

@@ -52,7 +52,7 @@ __all__ = [
 
 def _return_type(name: str, fields: tuple):
     """A tuple with named fields, printed as torch prints `torch.return_types.<name>`."""
-    base = collections.namedtuple(name, fields)
+    base = collections.namedtuple(name, fields)  # type: ignore[misc]  # names vary per op
 
     def __repr__(self):  # noqa: N807
         body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))

@@ -48,7 +48,7 @@ def run_backward(roots, root_grads, targets, *, create_graph: bool, retain_graph
     """Propagate `root_grads` from `roots` (nodes); return {target node: gradient}."""
     nodes = _collect(roots)
     reach, hit = _reaching(nodes, targets)
-    pending = {}
+    pending: dict = {}  # node -> the sum of the gradients that reached it so far
     for node, grad in zip(roots, root_grads):
         if node in reach:
             pending[node] = pending[node] + grad if node in pending else grad

@@ -28,7 +28,7 @@ __all__ = ["dual_level", "enter_dual_level", "exit_dual_level", "make_dual", "un
 
 UnpackedDualTensor = namedtuple("UnpackedDualTensor", ["primal", "tangent"])
 
-_level = [None]  # the open level (torch allows one at a time), or None
+_level: list[int | None] = [None]  # the open level (torch allows one at a time), or None
 _duals: list = []  # weak references to every tensor given a tangent, cleared on exit
 
 

@@ -18,10 +18,11 @@ class FunctionCtx(Node):
     """The `ctx` of a user-defined op. Mirrors `torch.autograd.function.FunctionCtx`."""
 
     _materialize = True
-    _saved = ()
-    _non_differentiable = ()
-    _dirty = ()
-    _output_nodes = ()
+    _saved: tuple | None = ()  # None once freed
+    _non_differentiable: tuple[int, ...] = ()  # ids of the outputs
+    _dirty: tuple[int, ...] = ()
+    _output_nodes: tuple = ()  # weak references to the outputs' nodes
+    _forward_needs: tuple[bool, ...]  # set by Function.apply
 
     @property
     def needs_input_grad(self) -> tuple:
@@ -65,7 +66,8 @@ class FunctionCtx(Node):
     def _pack(self, pack_hook, unpack_hook) -> None:
         from .._tensor import Tensor
 
-        packed = []
+        assert self._saved is not None  # packed as the node is made, before anything is freed
+        packed: list = []
         for t in self._saved:
             if isinstance(t, _SavedOutput):
                 out = self._unpack(t)

@@ -227,20 +227,28 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     )
 
 
+def _gradient_of_scalar(func, inputs, v, create_graph, strict, name):
+    """The shared first half of vhp and hvp: checked inputs and v, the scalar output and its
+    gradient (with a graph, to be differentiated again)."""
+    is_inputs_tuple, inputs = _tensors(inputs, "inputs", name)
+    inputs = _fresh(inputs, create_graph, need_graph=True)
+    v = _v_or_default(v, inputs, is_inputs_tuple, create_graph, name)
+    outputs = func(*inputs)
+    is_outputs_tuple, outputs = _tensors(outputs, "outputs of the user-provided function", name)
+    _require_grad(outputs, "outputs", strict)
+    _single_output(outputs, is_outputs_tuple, name)
+    jac = _grad(outputs, inputs, None, create_graph=True)
+    _require_grad(jac, "jacobian", strict)
+    return inputs, v, outputs, jac, (is_inputs_tuple, is_outputs_tuple)
+
+
 def vhp(func, inputs, v=None, create_graph=False, strict=False):
     """Mirrors `torch.autograd.functional.vhp`: `(func(inputs), v^T H)` for a scalar func."""
     with mytorch.enable_grad():
-        is_inputs_tuple, inputs = _tensors(inputs, "inputs", "vhp")
-        inputs = _fresh(inputs, create_graph, need_graph=True)
-        v = _v_or_default(v, inputs, is_inputs_tuple, create_graph, "vhp")
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _tensors(
-            outputs, "outputs of the user-provided function", "vhp"
+        inputs, v, outputs, jac, tuples = _gradient_of_scalar(
+            func, inputs, v, create_graph, strict, "vhp"
         )
-        _require_grad(outputs, "outputs", strict)
-        _single_output(outputs, is_outputs_tuple, "vhp")
-        jac = _grad(outputs, inputs, None, create_graph=True)
-        _require_grad(jac, "jacobian", strict)
+        is_inputs_tuple, is_outputs_tuple = tuples
         res = _grad(jac, inputs, v, create_graph)
         res = _fill_zeros(res, inputs, strict, create_graph, "double_back")
     return (
@@ -255,17 +263,10 @@ def hvp(func, inputs, v=None, create_graph=False, strict=False):
     As torch does, H v is the vjp of `u -> H u` (double backward), not `v^T H` transposed.
     """
     with mytorch.enable_grad():
-        is_inputs_tuple, inputs = _tensors(inputs, "inputs", "hvp")
-        inputs = _fresh(inputs, create_graph, need_graph=True)
-        v = _v_or_default(v, inputs, is_inputs_tuple, create_graph, "hvp")
-        outputs = func(*inputs)
-        is_outputs_tuple, outputs = _tensors(
-            outputs, "outputs of the user-provided function", "hvp"
+        inputs, v, outputs, jac, tuples = _gradient_of_scalar(
+            func, inputs, v, create_graph, strict, "hvp"
         )
-        _require_grad(outputs, "outputs", strict)
-        _single_output(outputs, is_outputs_tuple, "hvp")
-        jac = _grad(outputs, inputs, None, create_graph=True)
-        _require_grad(jac, "jacobian", strict)
+        is_inputs_tuple, is_outputs_tuple = tuples
         u = tuple(mytorch.zeros_like(t, requires_grad=True) for t in inputs)
         double_back = _grad(jac, inputs, u, create_graph=True)
         res = _grad(double_back, u, v, create_graph)
@@ -281,7 +282,7 @@ def _jacobian_rows(out, i: int, inputs, create_graph: bool, strict: bool) -> lis
     n = out.numel()
     if not out.requires_grad:
         return [[mytorch.zeros_like(inp)] * n for inp in inputs]
-    rows = [[] for _ in inputs]
+    rows: list[list] = [[] for _ in inputs]
     one_hots = mytorch.eye(n, dtype=out.dtype, device=out.device).view((n, *out.shape))
     for j in range(n):
         grads = mytorch.autograd.grad(

@@ -41,7 +41,7 @@ class _Mode:
 
         return wrapper
 
-    _args = ()
+    _args: tuple[bool, ...] = ()
 
     def __enter__(self):
         self._prev = (_state.enabled, _state.inference)

@@ -10,6 +10,8 @@ import itertools
 import re
 import threading
 import weakref
+from collections.abc import Callable
+from typing import Any
 
 from .grad_mode import no_grad
 
@@ -80,10 +82,11 @@ class Node:
     the op's keyword parameters as attributes.
     """
 
-    _rule = None  # set per subclass by the op registry
+    _rule: Callable[..., Any] = None  # type: ignore[assignment]  # set per subclass by the registry
     _hooks = None  # tensor hooks of the tensor this node produced: {handle id: fn}
     _retain_hook = None  # retain_grad's hook, which torch always runs last
-    _node_hooks = None  # ({id: prehook}, {id: hook}) once register_prehook/register_hook is used
+    # ({id: prehook}, {id: hook}) once register_prehook/register_hook is used
+    _node_hooks: tuple[dict[int, Callable], dict[int, Callable]] | None = None
 
     def __init__(self, inputs, edges, meta, needs, result, result_vc, versions, params):
         self._inputs = inputs
@@ -298,6 +301,7 @@ class AccumulateGrad(Node):
     def _accumulate_with_hooks(self, grad, accumulate) -> None:
         """`accumulate(grad)` between this node's prehooks and hooks, which see `.grad` before
         and after the update (torch calls the hooks `(grad_inputs=(), grad_outputs=(grad,))`)."""
+        assert self._node_hooks is not None  # the engine comes here only when hooks are set
         pre, post = self._node_hooks
         grad_outputs = (grad,)
         for fn in tuple(pre.values()):
@@ -311,7 +315,8 @@ class AccumulateGrad(Node):
 
 
 class _HookState(threading.local):
-    stack: list = None  # (pack_hook, unpack_hook) of the open contexts, innermost last
+    # (pack_hook, unpack_hook) of the open contexts, innermost last
+    stack: list[tuple[Callable, Callable]]
     disabled: str | None = None  # disable_saved_tensors_hooks' message while it is active
 
     def __init__(self):

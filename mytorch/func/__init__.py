@@ -207,20 +207,26 @@ def grad(func, argnums=0, has_aux=False):
     return wrapper
 
 
+def _tensor_outputs(out, has_aux):
+    """`(output leaves, their structure, aux)` of a function given to vjp or jacrev."""
+    aux = None
+    if has_aux:
+        out, aux = _split_aux(out, "vjp(f, *primals)")
+    out_leaves, out_spec = tree_flatten(out)
+    for o in out_leaves:
+        if not isinstance(o, Tensor):
+            raise RuntimeError(
+                "vjp(f, *primals): expected f(*primals) to return only tensors, got "
+                f"unsupported type {type(o)}"
+            )
+    return out_leaves, out_spec, aux
+
+
 def vjp(func, *primals, has_aux=False):
     """Mirrors `torch.func.vjp`: `(output, vjp_fn)`, and `aux` with `has_aux=True`."""
     with _transform():
         out, fresh, rebuild = _differentiable_call(func, primals, tuple(range(len(primals))), "vjp")
-        aux = None
-        if has_aux:
-            out, aux = _split_aux(out, "vjp(f, *primals)")
-        out_leaves, out_spec = tree_flatten(out)
-        for o in out_leaves:
-            if not isinstance(o, Tensor):
-                raise RuntimeError(
-                    "vjp(f, *primals): expected f(*primals) to return only tensors, got "
-                    f"unsupported type {type(o)}"
-                )
+        out_leaves, out_spec, aux = _tensor_outputs(out, has_aux)
         aux_leaves, aux_spec = tree_flatten(aux)
         shown = _finish([*out_leaves, *aux_leaves])
 
@@ -337,16 +343,7 @@ def jacrev(func, argnums=0, *, has_aux=False, chunk_size=None, _preallocate_and_
     def wrapper(*args):
         with _transform():
             out, fresh, rebuild = _differentiable_call(func, args, argnums, "jacrev")
-            aux = None
-            if has_aux:
-                out, aux = _split_aux(out, "vjp(f, *primals)")
-            out_leaves, out_spec = tree_flatten(out)
-            for o in out_leaves:
-                if not isinstance(o, Tensor):
-                    raise RuntimeError(
-                        "vjp(f, *primals): expected f(*primals) to return only tensors, got "
-                        f"unsupported type {type(o)}"
-                    )
+            out_leaves, out_spec, aux = _tensor_outputs(out, has_aux)
             rows = []
             for o in out_leaves:
                 flat_o = o.reshape(-1)

@@ -185,6 +185,12 @@ def _append_key(k, v, mask, pad_mask, k_extra, v_extra):
     return k, v, mask, pad_mask
 
 
+def _proj_weight(w: Tensor | None, name: str, separate: bool) -> Tensor:
+    if w is None:
+        raise AssertionError(f"use_separate_proj_weight is {separate} but {name} is None")
+    return w
+
+
 def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
                                  embed_dim_to_check: int, num_heads: int,
                                  in_proj_weight: Tensor | None, in_proj_bias: Tensor | None,
@@ -237,17 +243,21 @@ def multi_head_attention_forward(query: Tensor, key: Tensor, value: Tensor,
                 f"key's sequence and batch dims {key.shape[:2]} do not match value's "
                 f"{value.shape[:2]}"
             )
-        w_q, w_k, w_v = q_proj_weight, k_proj_weight, v_proj_weight
-    elif tuple(key.shape) != tuple(value.shape):
-        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+        w_q = _proj_weight(q_proj_weight, "q_proj_weight", True)
+        w_k = _proj_weight(k_proj_weight, "k_proj_weight", True)
+        w_v = _proj_weight(v_proj_weight, "v_proj_weight", True)
+    else:
+        if tuple(key.shape) != tuple(value.shape):
+            raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+        w_in = _proj_weight(in_proj_weight, "in_proj_weight", False)
     if not use_separate_proj_weight and query is key and key is value:
         # self-attention: one projection for q, k and v together, as torch's packed path
-        qkv = F.linear(query, in_proj_weight, in_proj_bias)
+        qkv = F.linear(query, w_in, in_proj_bias)
         qkv = qkv.reshape(target, batch, 3, num_heads, head_dim).permute(2, 1, 3, 0, 4)
         q, k, v = qkv[0], qkv[1], qkv[2]
     else:
         if not use_separate_proj_weight:
-            w_q, w_k, w_v = in_proj_weight.chunk(3)
+            w_q, w_k, w_v = w_in.chunk(3)
         b_q, b_k, b_v = (None,) * 3 if in_proj_bias is None else in_proj_bias.chunk(3)
         q = _heads(F.linear(query, w_q, b_q), batch, num_heads)
         k = _heads(F.linear(key, w_k, b_k), batch, num_heads)

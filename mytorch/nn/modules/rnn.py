@@ -113,7 +113,10 @@ class RNNBase(Module):
         for layer in range(num_layers):
             for suffix in ("", "_reverse")[: 1 + bidirectional]:
                 in_size = input_size if layer == 0 else out_size * (1 + bidirectional)
-                shapes = {"weight_ih": (gates, in_size), "weight_hh": (gates, out_size)}
+                shapes: dict[str, tuple[int, ...]] = {
+                    "weight_ih": (gates, in_size),
+                    "weight_hh": (gates, out_size),
+                }
                 if bias:
                     shapes.update(bias_ih=(gates,), bias_hh=(gates,))
                 if proj_size:
@@ -378,7 +381,7 @@ class RNNCellBase(Module):
             s += f", nonlinearity={self.nonlinearity}"
         return s
 
-    def _batched(self, input, hidden, what=None):  # noqa: A002
+    def _batched(self, input, hidden, what=None, lstm=False):  # noqa: A002
         """Checks ranks; returns (2-D input, [2-D states] or None, is_batched)."""
         name = type(self).__name__
         if input.dim() not in (1, 2):
@@ -388,6 +391,12 @@ class RNNCellBase(Module):
                 label = "hidden" if what is None else f"{what}[{k}]"
                 raise ValueError(f"{name}: Expected {label} to be 1D or 2D, got {h.dim()}D instead")
         is_batched = input.dim() == 2
+        if lstm and hidden is not None:
+            if not is_batched:
+                # torch takes hx[0] and hx[1]: an IndexError for fewer, the rest ignored
+                hidden = (hidden[0], hidden[1])
+            elif len(hidden) != 2:
+                raise RuntimeError("lstm_cell expects two hidden states")
         if not is_batched:
             input = input.unsqueeze(0)  # noqa: A001
             hidden = hidden and [h.unsqueeze(0) for h in hidden]
@@ -439,10 +448,10 @@ class LSTMCell(RNNCellBase):
         super().__init__(input_size, hidden_size, bias, 4, device, dtype)
 
     def forward(self, input: Tensor, hx=None):  # noqa: A002
-        x, hidden, is_batched = self._batched(input, None if hx is None else list(hx), "hx")
-        if hx is None:
-            hidden = hidden * 2
-        h, c = _lstm_step(self._project(x), *hidden, self.weight_hh, self.bias_hh)
+        hidden = None if hx is None else tuple(hx)
+        x, hidden, is_batched = self._batched(input, hidden, "hx", lstm=True)
+        h0, c0 = hidden * 2 if hx is None else hidden
+        h, c = _lstm_step(self._project(x), h0, c0, self.weight_hh, self.bias_hh)
         return (h, c) if is_batched else (h.squeeze(0), c.squeeze(0))
 
 
