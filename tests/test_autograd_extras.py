@@ -855,3 +855,24 @@ def test_node_hooks_run_in_anomaly_mode():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         assert outcome(run, mytorch) == outcome(run, torch)
+
+
+def test_grad_with_batched_grad_outputs_matches_torch():
+    """`is_grads_batched=True`: each slice of the grad_outputs' first dim is one backward pass."""
+    rng = np.random.default_rng(5)
+    xs, ws, vs = rng.standard_normal(3), rng.standard_normal((3, 2)), rng.standard_normal((4, 2))
+    got = {}
+    for lib in (mytorch, torch):
+        x = lib.tensor(xs, requires_grad=True)
+        w = lib.tensor(ws, requires_grad=True)
+        y = (x.sin() @ w).tanh()
+        gx, gw = lib.autograd.grad(
+            y, (x, w), lib.tensor(vs), is_grads_batched=True, create_graph=True
+        )
+        (second,) = lib.autograd.grad(gx.sum(), x)  # the batched result stays differentiable
+        got[lib] = [t.detach().numpy() for t in (gx, gw, second)]
+        with pytest.raises(RuntimeError, match="interpret the first dimension"):
+            lib.autograd.grad(y, x, lib.ones(2, dtype=lib.float64), is_grads_batched=True)
+    for a, b in zip(got[mytorch], got[torch]):
+        assert a.shape == b.shape
+        np.testing.assert_allclose(a, b, rtol=1e-12)

@@ -98,16 +98,13 @@ class Primitive:
         if out.__class__ not in _array_types:
             out = _asarray(out)  # numpy answers 0-d arithmetic with a scalar
         vc = inputs[0]._vc if self.view and out.base is not None else None
-        if _state.enabled and self.differentiable and out.dtype.kind == "f":
-            for x in inputs:
-                if isinstance(x, Tensor) and x._rg:
+        result = None
+        for x in inputs:  # cheapest test first: most calls (rules, inference) record nothing
+            if isinstance(x, Tensor) and x._rg:
+                if _state.enabled and self.differentiable and out.dtype.kind == "f":
                     result = self._record(inputs, out, params, vc)
-                    break
-            else:
-                result = _new_tensor(Tensor)
-                result._data, result._rg, result.grad_fn = out, False, None
-                result._vc = [0] if vc is None else vc
-        else:
+                break
+        if result is None:
             result = _new_tensor(Tensor)
             result._data, result._rg, result.grad_fn = out, False, None
             result._vc = [0] if vc is None else vc

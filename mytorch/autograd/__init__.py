@@ -185,7 +185,8 @@ def grad(
         return dict(zip(keys, values))
     inputs_t = _as_tuple(inputs)
     if is_grads_batched:
-        raise NotImplementedError("grad(): is_grads_batched=True is not supported yet")
+        return _grad_batched(outputs, inputs_t, grad_outputs, retain_graph, create_graph,
+                             allow_unused, materialize_grads)  # fmt: skip
     implicit = create_graph is None and _higher_order[0]
     if create_graph is None:
         create_graph = implicit
@@ -236,6 +237,44 @@ def grad(
                 g = zeros_like(t, requires_grad=create_graph and not implicit)
         result.append(g)
     return tuple(result)
+
+
+def _grad_batched(outputs, inputs, grad_outputs, retain_graph, create_graph, allow_unused,
+                  materialize_grads):  # fmt: skip
+    """`grad(..., is_grads_batched=True)`: one backward pass per slice of the grad_outputs'
+    first dimension, stacked. Mirrors torch's results; torch batches the passes with vmap."""
+    from .._ops import stack
+
+    grads = _as_tuple(grad_outputs)
+    for i, (o, g) in enumerate(zip(outputs, grads)):
+        if g is not None and tuple(g.shape[1:]) != tuple(o.shape):
+            raise RuntimeError(
+                "If `is_grads_batched=True`, we interpret the first dimension of each "
+                "grad_output as the batch dimension. The sizes of the remaining dimensions are "
+                "expected to match the shape of corresponding output, but a mismatch was "
+                f"detected: grad_output[{i}] has a shape of {g.shape[1:]} and output[{i}] has a "
+                f"shape of {o.shape}. If you only want some tensors in `grad_output` to be "
+                "considered batched, consider using vmap."
+            )
+    sizes = {g.shape[0] for g in grads if g is not None}
+    n = sizes.pop() if len(sizes) == 1 else None
+    if n is None:
+        raise RuntimeError("is_grads_batched=True needs grad_outputs with one batch size")
+    rows = []
+    for b in range(n):
+        last = b == n - 1
+        rows.append(
+            grad(
+                outputs,
+                inputs,
+                [None if g is None else g[b] for g in grads],
+                retain_graph=retain_graph if last else True,
+                create_graph=create_graph,
+                allow_unused=allow_unused,
+                materialize_grads=materialize_grads,
+            )  # fmt: skip
+        )
+    return tuple(None if column[0] is None else stack(column) for column in zip(*rows))
 
 
 _ = grad_mode, anomaly_mode, graph  # re-exported modules
