@@ -1140,9 +1140,9 @@ def relu(x):
 @relu.backward
 def _(ctx, grad):
     # NOTE: the gradient at 0 is 0, as in torch
-    # NOTE: `y <= 0` rather than `y > 0` picks the zeros: a nan output passes its gradient, as
-    # in torch; `where` makes two passes over the data where a product with a mask makes four
-    return where(ctx.result <= 0, 0.0, grad)
+    # NOTE: `not (y <= 0)` rather than `y > 0`: a nan output passes its gradient, as in torch;
+    # a product with the mask is several times faster than `where` on a random mask
+    return grad * ~(ctx.result <= 0)
 
 
 # ---- comparisons, logical and bitwise ops -------------------------------------------------------
