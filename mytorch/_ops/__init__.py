@@ -99,7 +99,8 @@ class Primitive:
             out = _asarray(out)  # numpy answers 0-d arithmetic with a scalar
         vc = inputs[0]._vc if self.view and out.base is not None else None
         result = None
-        for x in inputs:  # cheapest test first: most calls (rules, inference) record nothing
+        # cheapest test first: most calls (rules, inference) record nothing
+        for x in inputs:
             if isinstance(x, Tensor) and x._rg:
                 if _state.enabled and self.differentiable and out.dtype.kind == "f":
                     result = self._record(inputs, out, params, vc)
