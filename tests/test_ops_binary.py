@@ -1166,3 +1166,43 @@ def test_inplace_comparison_zeroes_the_gradient():
         assert type(y.grad_fn).__name__ == "GtBackward0"
         (g,) = lib.autograd.grad(y.sum(), [x])
         assert g.tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        lambda lib, w, g: w.sub_(0.1 * g),
+        lambda lib, w, g: w.add_(g),
+        lambda lib, w, g: w.mul_(g),
+        lambda lib, w, g: w.div_(g.abs() + 1),
+        lambda lib, w, g: w.add_(g, alpha=2.5),  # alpha: the general path
+        lambda lib, w, g: w.add_(g.double()),  # another dtype: the general path
+        lambda lib, w, g: w.mul_(g[0]),  # broadcasting a row
+        lambda lib, w, g: w.add_(3),
+    ],
+)
+def test_in_place_arithmetic_without_recording_matches_torch(update):
+    """Under no_grad, add_/sub_/mul_/div_ write straight into the array (a ufunc with out=);
+    values, dtype, version counter and the views that share the memory must be as torch's."""
+    rng = np.random.default_rng(7)
+    ws, gs = rng.standard_normal((3, 4)).astype(np.float32), rng.standard_normal((3, 4))
+    got = {}
+    for lib in (mytorch, torch):
+        w = lib.tensor(ws, requires_grad=True)
+        view = w.detach()[1]
+        g = lib.tensor(gs.astype(np.float32))
+        with lib.no_grad():
+            out = update(lib, w, g)
+        assert out is w and w.dtype == lib.float32 and w.requires_grad
+        got[lib] = (w.detach().numpy().copy(), view.numpy().copy(), w._version)
+    np.testing.assert_allclose(got[mytorch][0], got[torch][0], rtol=1e-6)
+    np.testing.assert_array_equal(got[mytorch][1], got[mytorch][0][1])  # the view saw the write
+    assert got[mytorch][2] == got[torch][2]
+
+
+def test_in_place_arithmetic_that_would_grow_the_tensor_fails_as_torch():
+    for lib in (mytorch, torch):
+        w = lib.ones(3)
+        with lib.no_grad(), pytest.raises(RuntimeError, match="doesn't match the broadcast shape"):
+            w.add_(lib.ones(2, 3))
+        assert w.tolist() == [1.0, 1.0, 1.0]  # nothing written
