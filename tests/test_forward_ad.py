@@ -182,3 +182,46 @@ def test_in_place_ops_carry_the_tangent_like_torch():
             w.t_()
             out[lib] = fwmod.unpack_dual(w).tangent.detach().numpy()
     np.testing.assert_allclose(out[mytorch], out[torch], rtol=1e-12)
+
+
+def _square_function(lib, with_jvp):
+    class Square(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, scale):
+            ctx.save_for_backward(x)
+            ctx.save_for_forward(x)
+            return lib.tensor(x.detach().numpy() ** 2 * scale)  # opaque to autograd
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return 2 * x * g, None
+
+    if with_jvp:
+
+        class SquareJ(Square):
+            @staticmethod
+            def jvp(ctx, t, scale_t):
+                assert scale_t is None  # a non-tensor input has no tangent
+                (x,) = ctx.saved_tensors
+                return 2 * x * t * 3.0
+
+        return SquareJ
+    return Square
+
+
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_custom_function_jvp_matches_torch(requires_grad):
+    out = {}
+    for lib, fwmod in ((mytorch, fw), (torch, tfw)):
+        x, t = _pair(lib, fwmod)
+        x = x.detach().requires_grad_(requires_grad)
+        with fwmod.dual_level():
+            d = fwmod.make_dual(x, t)
+            with pytest.raises(NotImplementedError, match="must implement the jvp function"):
+                _square_function(lib, False).apply(d, 3.0)
+            y = _square_function(lib, True).apply(d, 3.0)
+            tangent = fwmod.unpack_dual(y).tangent
+            out[lib] = (tangent.detach().numpy(), tangent.requires_grad, y.requires_grad)
+    np.testing.assert_allclose(out[mytorch][0], out[torch][0], rtol=1e-12)
+    assert out[mytorch][1:] == out[torch][1:]

@@ -32,12 +32,18 @@ class FunctionCtx(Node):
     def needs_input_grad(self, value) -> None:
         pass  # the engine's per-pass pruning does not apply to user code
 
+    def save_for_forward(self, *tensors) -> None:
+        """Mirrors `FunctionCtx.save_for_forward`: what `jvp` reads as `ctx.saved_tensors`."""
+        self._saved_forward = tuple(tensors)
+
     def save_for_backward(self, *tensors) -> None:
         self._saved = tuple(tensors)
         self._saved_versions = tuple(None if t is None else t._version for t in tensors)
 
     @property
     def saved_tensors(self) -> tuple:
+        if self.__dict__.get("_in_jvp"):
+            return self.__dict__.get("_saved_forward", ())
         if self._saved is None:
             raise RuntimeError(FREED)
         if isinstance(self._saved, _Packed):  # saved-tensors hooks: torch checks no versions then
@@ -154,6 +160,13 @@ class Function:
             "autograd.Function to use it with backward mode AD."
         )
 
+    @staticmethod
+    def jvp(ctx, *grad_inputs):
+        raise NotImplementedError(
+            "You must implement the jvp function for custom autograd.Function to use it with "
+            "forward mode AD."
+        )
+
     @classmethod
     def apply(cls, *args, **kwargs):
         from .._tensor import Tensor
@@ -171,12 +184,21 @@ class Function:
         ctx._meta = tuple((a.shape, a.dtype) if t else None for t, a in zip(is_t, args))
         ctx._forward_needs = tuple(e[0] is not None for e in ctx._edges)
         ctx._inputs = ctx._result = None
-        with no_grad():
-            outputs = cls.forward(ctx, *args, **kwargs)
+        dual = any(t and "_fw" in a.__dict__ for t, a in zip(is_t, args))
+        if dual:  # forward-mode AD: forward sees primals only, and `jvp` gives the tangents
+            from .forward_ad import _suspended
+
+            with no_grad(), _suspended():
+                outputs = cls.forward(ctx, *args, **kwargs)
+        else:
+            with no_grad():
+                outputs = cls.forward(ctx, *args, **kwargs)
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         ctx._seq = _next_seq()
         if not recording:
+            if dual:
+                _attach_tangents(cls, ctx, args, outs)
             return outputs
         ctx._n_outputs = len(outs)
         ctx._slots = not single
@@ -208,7 +230,38 @@ class Function:
         _remember_saved_outputs(ctx, outs, nodes)
         if _graph._extras:
             _graph._on_create(ctx)
+        if dual:
+            _attach_tangents(cls, ctx, args, wrapped)
         return wrapped[0] if single else tuple(wrapped)
+
+
+def _attach_tangents(cls, ctx, args, outs) -> None:
+    """Forward-mode AD through a custom Function: its `jvp` maps the inputs' tangents (zeros
+    where an input has none, None for non-tensors) to one tangent per output."""
+    from .._creation import zeros_like
+    from .._tensor import Tensor
+    from .forward_ad import _set_tangent, _suspended
+
+    tangents = [
+        (a.__dict__.get("_fw") if "_fw" in a.__dict__ else zeros_like(a))
+        if isinstance(a, Tensor) and a.dtype.is_floating_point
+        else None
+        for a in args
+    ]
+    ctx._in_jvp = True
+    try:
+        with _suspended():
+            result = cls.jvp(ctx, *tangents)
+    finally:
+        ctx._in_jvp = False
+    result = result if isinstance(result, tuple) else (result,)
+    if len(result) != len(outs):
+        raise RuntimeError(
+            f"jvp() returned {len(result)} tangents, but forward() returned {len(outs)} outputs"
+        )
+    for o, t in zip(outs, result):
+        if isinstance(o, Tensor) and isinstance(t, Tensor):
+            _set_tangent(o, t)
 
 
 def _remember_saved_outputs(ctx, outs, nodes):
