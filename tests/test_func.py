@@ -1063,3 +1063,23 @@ def test_functional_call_strict_error_leaves_module_unchanged():
             func.functional_call(model, {"0.weight": x.expand(4, 3)}, (x,), strict=True)
         for k, v in _state_of(model).items():
             np.testing.assert_array_equal(v.numpy(), STATE[k])
+
+
+def test_vmap_marks_what_a_custom_function_returns():
+    class Double(mytorch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+
+    xs = mytorch.arange(6.0).reshape(3, 2)
+    vmap = mytorch.func.vmap
+    out = vmap(lambda x: Double.apply(x) + 1)(xs)
+    np.testing.assert_array_equal(out.numpy(), xs.numpy() * 2 + 1)
+    with pytest.raises(RuntimeError, match="Double"):
+        vmap(lambda x: x * Double.apply(x.sum()).item())(xs)
+    with pytest.raises(RuntimeError, match="data-dependent control flow"):
+        vmap(lambda x: x if Double.apply(x.sum() * 0 + x[0]) > 0 else -x)(xs)

@@ -196,9 +196,13 @@ class Function:
         single = not isinstance(outputs, tuple)
         outs = (outputs,) if single else outputs
         ctx._seq = _next_seq()
+        marks = [
+            a.__dict__["_batched"] for t, a in zip(is_t, args) if t and "_batched" in a.__dict__
+        ]
         if not recording:
             if dual:
                 _attach_tangents(cls, ctx, args, outs)
+            _mark_batched(outs, marks, cls.__name__)
             return outputs
         ctx._n_outputs = len(outs)
         ctx._slots = not single
@@ -232,7 +236,17 @@ class Function:
             _graph._on_create(ctx)
         if dual:
             _attach_tangents(cls, ctx, args, wrapped)
+        _mark_batched(wrapped, marks, cls.__name__)
         return wrapped[0] if single else tuple(wrapped)
+
+
+def _mark_batched(outs, marks, name: str) -> None:
+    # inside vmap, what a Function computes from a batched value is batched too (ops mark theirs)
+    if marks:
+        levels = tuple(dict.fromkeys(level for mark in marks for level in mark[0]))
+        for o in outs:
+            if hasattr(o, "_data"):
+                o.__dict__["_batched"] = (levels, name)
 
 
 def _attach_tangents(cls, ctx, args, outs) -> None:
