@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import functools
 import operator
 import warnings
 from typing import TYPE_CHECKING
@@ -94,6 +93,12 @@ class Size(tuple):
         for d in self:
             n *= d
         return n
+
+
+# NOTE: as torch, the operators answer an array operand with NotImplemented, so NumPy computes
+# `tensor + array` with its own promotion (`__array_wrap__` makes the result a Tensor), and
+# `array + tensor` raises TypeError because both sides decline
+_ARRAYS = _backend.array_types
 
 
 class Tensor:
@@ -524,24 +529,38 @@ class Tensor:
     # ---- arithmetic ---------------------------------------------------------------------------
 
     def __add__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.add(self, other)
 
     def __radd__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.add(self, other)
 
     def __sub__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.sub(self, other)
 
     def __rsub__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.rsub(self, other)
 
     def __mul__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.mul(self, other)
 
     def __rmul__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.mul(self, other)
 
     def __truediv__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.div(self, other)
 
     def __rtruediv__(self, other) -> Tensor:
@@ -549,27 +568,43 @@ class Tensor:
         return _ops.reciprocal(self) * other
 
     def __floordiv__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.floor_divide(self, other)
 
     def __rfloordiv__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.floor_divide(other, self)
 
     def __mod__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.remainder(self, other)
 
     def __rmod__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.rremainder(self, other)
 
     def __pow__(self, exponent) -> Tensor:
+        if type(exponent) in _ARRAYS:
+            return NotImplemented
         return _ops.pow(self, exponent)
 
     def __rpow__(self, base) -> Tensor:
+        if type(base) in _ARRAYS:
+            return NotImplemented
         return _ops.pow(base, self)
 
     def __matmul__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.matmul(self, other)
 
     def __rmatmul__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.matmul(other, self)
 
     def __neg__(self) -> Tensor:
@@ -595,28 +630,42 @@ class Tensor:
         return _ops.ne(self, other)
 
     def __lt__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.lt(self, other)
 
     def __le__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.le(self, other)
 
     def __gt__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.gt(self, other)
 
     def __ge__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.ge(self, other)
 
     def __and__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.bitwise_and(self, other)
 
     __rand__ = __and__
 
     def __or__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.bitwise_or(self, other)
 
     __ror__ = __or__
 
     def __xor__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.bitwise_xor(self, other)
 
     __rxor__ = __xor__
@@ -629,15 +678,23 @@ class Tensor:
         return _ops.bitwise_not(self)
 
     def __iadd__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.add_(other)
 
     def __isub__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.sub_(other)
 
     def __imul__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.mul_(other)
 
     def __itruediv__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.div_(other)
 
     def add(self, other, *, alpha=1) -> Tensor:
@@ -787,15 +844,23 @@ class Tensor:
         return _ops.bitwise_right_shift(self, other)
 
     def __lshift__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.bitwise_left_shift(self, other)
 
     def __rlshift__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.bitwise_left_shift(other, self)
 
     def __rshift__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.bitwise_right_shift(self, other)
 
     def __rrshift__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return _ops.bitwise_right_shift(other, self)
 
     def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False) -> Tensor:
@@ -810,27 +875,43 @@ class Tensor:
     # in place, binary and ternary pointwise ops
 
     def __ipow__(self, exponent) -> Tensor:
+        if type(exponent) in _ARRAYS:
+            return NotImplemented
         return self.pow_(exponent)
 
     def __ifloordiv__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.floor_divide_(other)
 
     def __imod__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.remainder_(other)
 
     def __iand__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.bitwise_and_(other)
 
     def __ior__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.bitwise_or_(other)
 
     def __ixor__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.bitwise_xor_(other)
 
     def __ilshift__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.bitwise_left_shift_(other)
 
     def __irshift__(self, other) -> Tensor:
+        if type(other) in _ARRAYS:
+            return NotImplemented
         return self.bitwise_right_shift_(other)
 
     def multiply_(self, other) -> Tensor:
@@ -1826,27 +1907,6 @@ def _dtype_of_type_name(name: str) -> _dtype.dtype:
 
 
 _OPERANDS = (Tensor, int, float, _backend.ndarray, _backend.scalar_types)
-
-
-def _defer_to_arrays(method):
-    # NOTE: as torch, an array operand gets NotImplemented, so NumPy computes `tensor + array`
-    # with its own promotion (`__array_wrap__` makes the result a Tensor), and `array + tensor`
-    # raises TypeError because both sides decline
-    array_types = _backend.array_types
-
-    def deferring(self, other):
-        return NotImplemented if type(other) in array_types else method(self, other)
-
-    return functools.wraps(method)(deferring)
-
-
-for _name in (
-    "add", "radd", "iadd", "sub", "rsub", "isub", "mul", "rmul", "imul", "truediv", "itruediv",
-    "floordiv", "rfloordiv", "ifloordiv", "mod", "rmod", "imod", "pow", "rpow", "ipow", "matmul",
-    "rmatmul", "and", "rand", "iand", "or", "ror", "ior", "xor", "rxor", "ixor", "lshift",
-    "rlshift", "ilshift", "rshift", "rrshift", "irshift", "lt", "le", "gt", "ge",
-):  # fmt: skip
-    setattr(Tensor, f"__{_name}__", _defer_to_arrays(getattr(Tensor, f"__{_name}__")))
 
 
 def _rebuild(data, requires_grad):

@@ -24,35 +24,22 @@ class _MaxPoolNd(Module):
             f"dilation={self.dilation}, ceil_mode={self.ceil_mode}"
         )
 
+    def forward(self, input):  # noqa: A002
+        pool = F.max_pool1d if self._dims == 1 else F.max_pool2d
+        return pool(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                    ceil_mode=self.ceil_mode, return_indices=self.return_indices)  # fmt: skip
+
 
 class MaxPool1d(_MaxPoolNd):
     """Mirrors `torch.nn.MaxPool1d`."""
 
-    def forward(self, input):  # noqa: A002
-        return F.max_pool1d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+    _dims = 1
 
 
 class MaxPool2d(_MaxPoolNd):
     """Mirrors `torch.nn.MaxPool2d`."""
 
-    def forward(self, input):  # noqa: A002
-        return F.max_pool2d(
-            input,
-            self.kernel_size,
-            self.stride,
-            self.padding,
-            self.dilation,
-            ceil_mode=self.ceil_mode,
-            return_indices=self.return_indices,
-        )
+    _dims = 2
 
 
 class AvgPool1d(Module):
